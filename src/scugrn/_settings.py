@@ -1,0 +1,83 @@
+"""One typed settings object (``scugrn.settings``) with an env prefix and ``override()``.
+
+Environment variables ``SCUGRN_<NAME>`` set the initial value of each field, e.g.
+``SCUGRN_DATA_DIR=../shared/data`` or ``SCUGRN_DEVICE=cpu``.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+_ENV_PREFIX = "SCUGRN_"
+
+
+def _env(name: str, default, cast=str):
+    raw = os.environ.get(_ENV_PREFIX + name.upper())
+    if raw is None or raw == "":
+        return default
+    if cast is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return cast(raw)
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scugrn"
+
+
+@dataclass
+class Settings:
+    """Run-time settings.
+
+    Attributes
+    ----------
+    device
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    dtype
+        ``"auto"`` (float32 on CPU, float32 on GPU), ``"float32"``, ``"bfloat16"`` or ``"float16"``.
+        Lower precision applies to the backbone's forward only, features are returned as float32.
+    batch_size
+        Virtual cells per forward pass in the probe runner.
+    cache_dir
+        Where downloads (pooch) and cached features are kept.
+    data_dir
+        Folder with the BEELINE / TF-list / ortholog data (layout of ``shared/data``);
+        ``None`` means download into ``cache_dir`` on first use.
+    verbose
+        Show progress bars.
+    """
+
+    device: str = field(default_factory=lambda: _env("device", "auto"))
+    dtype: str = field(default_factory=lambda: _env("dtype", "auto"))
+    batch_size: int = field(default_factory=lambda: _env("batch_size", 64, int))
+    cache_dir: Path = field(default_factory=lambda: Path(_env("cache_dir", _default_cache())))
+    data_dir: Path | None = field(
+        default_factory=lambda: (Path(p) if (p := _env("data_dir", None)) else None)
+    )
+    verbose: bool = field(default_factory=lambda: _env("verbose", True, bool))
+
+    def __setattr__(self, name, value):
+        if name not in {f.name for f in fields(Settings)}:
+            msg = f"Unknown setting {name!r}; expected one of {[f.name for f in fields(Settings)]}."
+            raise AttributeError(msg)
+        if name in {"cache_dir", "data_dir"} and value is not None:
+            value = Path(value)
+        super().__setattr__(name, value)
+
+    @contextmanager
+    def override(self, **kwargs):
+        """Temporarily change settings: ``with scugrn.settings.override(device="cpu"): ...``."""
+        old = {k: getattr(self, k) for k in kwargs}
+        try:
+            for k, v in kwargs.items():
+                setattr(self, k, v)
+            yield self
+        finally:
+            for k, v in old.items():
+                setattr(self, k, v)
+
+
+settings = Settings()

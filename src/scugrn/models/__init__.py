@@ -1,0 +1,48 @@
+"""Backbones: single-cell foundation models behind one interface.
+
+>>> import scugrn
+>>> model = scugrn.models.load("path/to/scGPT_human")  # args.json, vocab.json, best_model.pt
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._base import Backbone, BackboneInfo
+from ._random import random_checkpoint, randomize
+
+__all__ = ["Backbone", "BackboneInfo", "load", "random_checkpoint", "randomize", "resolve"]
+
+
+def load(path: str | Path, *, sha256: str | None = None, device: str | None = None, head: str = "mlm"):
+    """Load a backbone from a checkpoint folder (scGPT's official format) or ``"demo"``.
+
+    Parameters
+    ----------
+    path
+        scGPT checkpoint folder (``args.json``, ``vocab.json``, ``best_model.pt``), or ``"demo"``
+        for the small demo backbone shipped with scugrn.
+    sha256
+        Expected sha256 of ``best_model.pt``; a mismatch is an error.
+    device
+        ``"cpu"``, ``"cuda"``...; default ``scugrn.settings.device``.
+    head
+        Which output is M(v): ``"mlm"`` (expression decoder) or ``"mvc"``.
+    """
+    if str(path) == "demo":
+        from ._demo import demo
+
+        return demo(device=device)
+    from .scgpt import load_scgpt
+
+    return load_scgpt(path, sha256=sha256, device=device, head=head)
+
+
+def resolve(model) -> Backbone:
+    """``model=`` argument of the ``tl`` functions: a Backbone, a folder path or ``"demo"``."""
+    if isinstance(model, Backbone):
+        return model
+    if isinstance(model, (str, Path)):
+        return load(model)
+    msg = f"model= expects a checkpoint folder path, 'demo' or a loaded backbone (scugrn.models.load); got {type(model).__name__}."
+    raise TypeError(msg)

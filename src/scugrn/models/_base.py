@@ -1,0 +1,101 @@
+"""The backbone interface: what every single-cell foundation model must offer the probes.
+
+A second scFM (Geneformer, scFoundation, ...) is added by subclassing :class:`Backbone`; the
+probes only talk to this interface (METHODS.md §1).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+
+@dataclass(frozen=True)
+class BackboneInfo:
+    """Identity of a backbone, stored beside every result it produced."""
+
+    name: str  # e.g. "scGPT"
+    arch: str  # e.g. "scgpt-transformer"
+    sha256: str  # of the weights file
+    source: str  # folder or "random" / "demo"
+    n_layers: int
+    d_model: int
+    value_range: tuple[float, float]
+
+    def as_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["value_range"] = list(self.value_range)
+        return d
+
+
+class Backbone(ABC):
+    """A frozen single-cell foundation model seen as a function of virtual cells.
+
+    A *virtual cell* over a context of K genes is a vector of K input values in the backbone's own
+    input scale (:attr:`value_range`). The backbone returns one reconstructed value per gene.
+    """
+
+    info: BackboneInfo
+    vocab: dict[str, int]
+
+    # --- vocabulary -------------------------------------------------------------------------
+    def token_ids(self, symbols) -> np.ndarray:
+        """Token ids of ``symbols`` (already mapped to the backbone's vocabulary).
+
+        Raises ``ValueError`` naming every symbol that is not in the vocabulary.
+        """
+        missing = [s for s in symbols if s not in self.vocab]
+        if missing:
+            shown = ", ".join(map(repr, missing[:20])) + (" ..." if len(missing) > 20 else "")
+            msg = (
+                f"{len(missing)} gene(s) are not in the {self.info.name} vocabulary "
+                f"({len(self.vocab)} tokens): {shown}. Map them first (scugrn.pp.map_genes with "
+                "species=...) or drop them (on_missing='drop')."
+            )
+            raise ValueError(msg)
+        return np.asarray([self.vocab[s] for s in symbols], dtype=np.int64)
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        return self.info.value_range
+
+    # --- computation ------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def device(self) -> torch.device: ...
+
+    @abstractmethod
+    def to(self, device=None, dtype=None) -> Backbone: ...
+
+    @abstractmethod
+    def predict(self, token_ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """Reconstructed values ``(B, K)`` for virtual cells ``values`` ``(B, K)`` over the genes
+        ``token_ids`` ``(K,)`` (shared by the batch). Differentiable in ``values`` (reverse and
+        forward mode)."""
+
+    @abstractmethod
+    def attention(self, token_ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """Per-layer attention ``(n_layers, B, K, K)`` (mean over heads, query → key) over the K
+        genes."""
+
+    @abstractmethod
+    def gene_embedding_table(self, token_ids: torch.Tensor) -> torch.Tensor:
+        """Gene-token embeddings ``(K, d)`` as used by the model's input."""
+
+    @abstractmethod
+    def to_input_scale(self, X) -> np.ndarray:
+        """Cells × genes expression → the backbone's input values (e.g. scGPT's per-cell bins)."""
+
+    def gene_embeddings(self, symbols) -> np.ndarray:
+        """``(n, d)`` float32 numpy gene embeddings for vocabulary symbols."""
+        import torch
+
+        ids = torch.as_tensor(self.token_ids(symbols), device=self.device)
+        with torch.no_grad():
+            return self.gene_embedding_table(ids).float().cpu().numpy()

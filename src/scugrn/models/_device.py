@@ -1,0 +1,34 @@
+"""Device and dtype chosen in one small block (nanoGPT habit)."""
+
+from __future__ import annotations
+
+import torch
+
+from .._settings import settings
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    d = settings.device if device is None else device
+    if isinstance(d, torch.device):
+        return d
+    if d == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if str(d).startswith("cuda") and not torch.cuda.is_available():
+        msg = f"device={d!r} was asked for but CUDA is not available here; use device='cpu' or 'auto'."
+        raise ValueError(msg)
+    return torch.device(d)
+
+
+def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
+    d = settings.dtype if dtype is None else dtype
+    if isinstance(d, torch.dtype):
+        return d
+    if d == "auto":
+        return torch.float32
+    if d not in {"float32", "bfloat16", "float16"}:
+        msg = f"dtype must be 'auto', 'float32', 'bfloat16' or 'float16', got {d!r}."
+        raise ValueError(msg)
+    if d != "float32" and device.type != "cuda":
+        msg = f"dtype={d!r} needs a CUDA device (found {device}); use float32 on CPU."
+        raise ValueError(msg)
+    return getattr(torch, d)

@@ -1,0 +1,323 @@
+"""scGPT as a :class:`~scugrn.models.Backbone`: strict loading of the official checkpoint folder.
+
+An official scGPT checkpoint folder holds ``args.json`` (hyperparameters), ``vocab.json`` (gene
+symbol → token id) and ``best_model.pt`` (a state dict). Weights load with
+``torch.load(weights_only=True)``; every missing, unexpected or mis-shaped weight is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ._base import Backbone, BackboneInfo
+from ._scgpt_module import ScGPTConfig, ScGPTModule
+
+logger = logging.getLogger("scugrn")
+
+ARGS_FILE, VOCAB_FILE, WEIGHTS_FILE = "args.json", "vocab.json", "best_model.pt"
+CLS_TOKEN = "<cls>"
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while b := f.read(chunk):
+            h.update(b)
+    return h.hexdigest()
+
+
+def _flash_to_torch(key: str) -> str:
+    return key.replace("self_attn.Wqkv.weight", "self_attn.in_proj_weight").replace(
+        "self_attn.Wqkv.bias", "self_attn.in_proj_bias"
+    )
+
+
+def _torch_to_flash(key: str) -> str:
+    return key.replace("self_attn.in_proj_weight", "self_attn.Wqkv.weight").replace(
+        "self_attn.in_proj_bias", "self_attn.Wqkv.bias"
+    )
+
+
+def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # corrupt file, pickled objects, not a torch file ...
+        msg = (
+            f"Could not read {str(path)!r} as a PyTorch state dict with weights_only=True "
+            f"({type(e).__name__}: {str(e).splitlines()[0][:200]}). Expected scGPT's best_model.pt "
+            "(a dict of tensors). Re-download the checkpoint if it is truncated or corrupt."
+        )
+        raise ValueError(msg) from e
+    if isinstance(obj, dict) and "model_state_dict" in obj and isinstance(obj["model_state_dict"], dict):
+        obj = obj["model_state_dict"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        msg = f"{str(path)!r} holds a {type(obj).__name__}, expected a dict of tensors (a state dict)."
+        raise ValueError(msg)
+    if obj and all(k.startswith("module.") for k in obj):  # saved from DistributedDataParallel
+        obj = {k[len("module."):]: v for k, v in obj.items()}
+    return obj
+
+
+def _check_state_dict(module: torch.nn.Module, state: dict, where: str) -> None:
+    ours = module.state_dict()
+    missing = sorted(set(ours) - set(state))
+    unexpected = sorted(set(state) - set(ours))
+    bad_shape = [
+        f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(ours[k].shape)}"
+        for k in sorted(set(ours) & set(state))
+        if state[k].shape != ours[k].shape
+    ]
+    problems = []
+    if missing:
+        problems.append(f"missing weights {missing[:12]}{' ...' if len(missing) > 12 else ''}")
+    if unexpected:
+        problems.append(f"unexpected weights {unexpected[:12]}{' ...' if len(unexpected) > 12 else ''}")
+    if bad_shape:
+        problems.append(f"shape mismatches {bad_shape[:8]}")
+    if problems:
+        msg = (
+            f"The checkpoint {where} does not match the architecture described by its args.json: "
+            + "; ".join(problems)
+            + ". Check that args.json, vocab.json and best_model.pt come from the same checkpoint."
+        )
+        raise ValueError(msg)
+
+
+def _bin_cell(row: np.ndarray, n_bins: int) -> np.ndarray:
+    """scGPT's per-cell value binning: zeros → 0; non-zeros → 1..n_bins-1 by quantiles of the
+    cell's non-zero values (scgpt.preprocess.binning, without its random tie-breaking)."""
+    out = np.zeros_like(row, dtype=np.float32)
+    nz = row > 0
+    if not nz.any():
+        return out
+    edges = np.quantile(row[nz], np.linspace(0, 1, n_bins - 1))
+    out[nz] = np.digitize(row[nz], edges)  # 1..n_bins-1, as scGPT's _digitize
+    return out
+
+
+class ScGPTBackbone(Backbone):
+    """A loaded scGPT model. Build with :func:`scugrn.models.load`."""
+
+    def __init__(
+        self,
+        module: ScGPTModule,
+        vocab: dict[str, int],
+        *,
+        sha256: str,
+        source: str,
+        name: str = "scGPT",
+        head: str = "mlm",
+    ):
+        if head not in {"mlm", "mvc"}:
+            msg = f"head must be 'mlm' (expression decoder) or 'mvc', got {head!r}."
+            raise ValueError(msg)
+        self.module = module.eval().requires_grad_(False)
+        self.cfg = module.cfg
+        self.vocab = vocab
+        self.head = head
+        self.use_cls = CLS_TOKEN in vocab
+        self._cls_id = vocab.get(CLS_TOKEN)
+        hi = float(self.cfg.n_bins - 1) if self.cfg.input_style == "binned" else 10.0
+        self.info = BackboneInfo(
+            name=name,
+            arch="scgpt-transformer",
+            sha256=sha256,
+            source=source,
+            n_layers=self.cfg.nlayers,
+            d_model=self.cfg.d_model,
+            value_range=(0.0, hi),
+        )
+        self.autocast_dtype: torch.dtype | None = None
+
+    def __repr__(self) -> str:
+        c = self.cfg
+        return (
+            f"ScGPTBackbone({self.info.name!r}, layers={c.nlayers}, d={c.d_model}, heads={c.nhead}, "
+            f"vocab={len(self.vocab)}, device={self.device}, sha256={self.info.sha256[:12]})"
+        )
+
+    # --- device -----------------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
+
+    def to(self, device=None, dtype=None) -> ScGPTBackbone:
+        """Move to ``device``; ``dtype`` bf16/fp16 runs the forward under autocast (CUDA only)."""
+        if device is not None:
+            self.module.to(device)
+        if dtype is not None:
+            dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+            self.autocast_dtype = None if dtype == torch.float32 else dtype
+        return self
+
+    def _autocast(self):
+        if self.autocast_dtype is None or self.device.type != "cuda":
+            import contextlib
+
+            return contextlib.nullcontext()
+        return torch.autocast("cuda", dtype=self.autocast_dtype)
+
+    # --- computation ------------------------------------------------------------------------
+    def _with_cls(self, token_ids, values):
+        B = values.shape[0]
+        if not self.use_cls:
+            return token_ids[None, :], values
+        cls = torch.full((1,), self._cls_id, dtype=token_ids.dtype, device=token_ids.device)
+        ids = torch.cat([cls, token_ids])[None, :]  # (1, K+1)
+        vals = torch.cat([values.new_zeros(B, 1), values], dim=1)  # (B, K+1); scGPT: cls value 0
+        return ids, vals
+
+    def predict(self, token_ids, values):
+        ids, vals = self._with_cls(token_ids, values)
+        m = self.module
+        with self._autocast():
+            gene_emb = m.encoder(ids)  # (1, L, d): shared by every virtual cell
+            x = m.embed(gene_emb, vals)  # (B, L, d)
+            h, _ = m.transformer_encoder(x)
+            if self.head == "mlm":
+                out = m.decoder(h)
+            else:
+                out = m.mvc_decoder(h[:, 0, :], gene_emb.expand(h.shape[0], -1, -1))
+        out = out.float()
+        return out[:, 1:] if self.use_cls else out
+
+    def attention(self, token_ids, values):
+        ids, vals = self._with_cls(token_ids, values)
+        m = self.module
+        with self._autocast():
+            x = m.embed(m.encoder(ids), vals)
+            _, w = m.transformer_encoder(x, need_weights=True)  # (n_layers, B, L, L)
+        w = w.float()
+        return w[:, :, 1:, 1:] if self.use_cls else w
+
+    def gene_embedding_table(self, token_ids):
+        return self.module.encoder.embedding(token_ids)
+
+    def to_input_scale(self, X) -> np.ndarray:
+        """scGPT input values: per-cell bins 0..n_bins-1 for ``input_style='binned'``."""
+        import scipy.sparse as sp
+
+        X = X.toarray() if sp.issparse(X) else np.asarray(X)
+        X = X.astype(np.float32, copy=False)
+        if self.cfg.input_style != "binned":
+            return X
+        return np.stack([_bin_cell(r, self.cfg.n_bins) for r in X]) if len(X) else X
+
+    def set_attn_impl(self, impl: str) -> None:
+        self.module.set_attn_impl(impl)
+
+
+# --- loading ------------------------------------------------------------------------------------
+def _read_json(path: Path, what: str) -> dict:
+    if not path.exists():
+        msg = (
+            f"{what} not found: expected {str(path)!r}. An scGPT checkpoint folder holds "
+            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}."
+        )
+        raise FileNotFoundError(msg)
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        msg = f"{str(path)!r} is not valid JSON ({e}); re-download the checkpoint."
+        raise ValueError(msg) from e
+
+
+def load_scgpt(
+    folder: str | Path,
+    *,
+    sha256: str | None = None,
+    device: str | None = None,
+    head: str = "mlm",
+    name: str = "scGPT",
+) -> ScGPTBackbone:
+    """Load an official scGPT checkpoint folder strictly.
+
+    Parameters
+    ----------
+    folder
+        Folder with ``args.json``, ``vocab.json`` and ``best_model.pt``.
+    sha256
+        If given, the weights file must have this sha256.
+    device
+        Torch device; default ``scugrn.settings.device`` (CUDA when available).
+    head
+        ``"mlm"`` (expression decoder, default) or ``"mvc"`` as the model output M(v).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        msg = f"Checkpoint folder {str(folder)!r} does not exist (expected a folder with {ARGS_FILE}, {VOCAB_FILE}, {WEIGHTS_FILE})."
+        raise FileNotFoundError(msg)
+    args = _read_json(folder / ARGS_FILE, "args.json")
+    vocab = _read_json(folder / VOCAB_FILE, "vocab.json")
+    if not isinstance(vocab, dict) or not all(isinstance(v, int) for v in vocab.values()):
+        msg = f"{VOCAB_FILE} must map gene symbols to integer token ids; found {type(vocab).__name__}."
+        raise ValueError(msg)
+    wfile = folder / WEIGHTS_FILE
+    if not wfile.exists():
+        msg = f"Weights not found: expected {str(wfile)!r}."
+        raise FileNotFoundError(msg)
+    digest = sha256_file(wfile)
+    if sha256 is not None and digest != sha256.lower():
+        msg = f"sha256 of {str(wfile)!r} is {digest}, expected {sha256}. The file is corrupt or a different checkpoint."
+        raise ValueError(msg)
+    state = {_flash_to_torch(k): v for k, v in _read_state_dict(wfile).items()}
+
+    ntoken = max(vocab.values()) + 1
+    emb = state.get("encoder.embedding.weight")
+    if emb is not None and emb.shape[0] != ntoken:
+        msg = (
+            f"vocab.json has {len(vocab)} tokens (max id {ntoken - 1}) but the gene embedding in "
+            f"{WEIGHTS_FILE} has {emb.shape[0]} rows. The vocab and the weights come from different "
+            "checkpoints."
+        )
+        raise ValueError(msg)
+    cfg = ScGPTConfig.from_args(args, ntoken=ntoken)
+    if "cls_decoder.out_layer.weight" in state:  # a fine-tuning head scugrn never uses: size from weights
+        cfg.n_cls = state["cls_decoder.out_layer.weight"].shape[0]
+    pad = cfg.pad_token
+    if pad not in vocab:
+        msg = f"pad token {pad!r} (args.json pad_token) is not in vocab.json."
+        raise ValueError(msg)
+    module = ScGPTModule(cfg, pad_token_id=vocab[pad])
+    _check_state_dict(module, state, repr(str(folder)))
+    module.load_state_dict(state, strict=True)
+    bb = ScGPTBackbone(module, vocab, sha256=digest, source=str(folder), head=head, name=name)
+    from ._device import resolve_device
+
+    bb.to(resolve_device(device))
+    return bb
+
+
+def save_checkpoint(
+    module: ScGPTModule, vocab: dict[str, int], folder: str | Path, *, layout: str = "flash"
+) -> Path:
+    """Write ``module`` as an official scGPT checkpoint folder (``layout="flash"`` stores
+    ``self_attn.Wqkv.*`` as scGPT's released checkpoints do; ``"pytorch"`` stores ``in_proj_*``)."""
+    if layout not in {"flash", "pytorch"}:
+        msg = f"layout must be 'flash' or 'pytorch', got {layout!r}."
+        raise ValueError(msg)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    args = module.cfg.to_args()
+    args["fast_transformer"] = layout == "flash"
+    (folder / ARGS_FILE).write_text(json.dumps(args, indent=2))
+    (folder / VOCAB_FILE).write_text(json.dumps(vocab))
+    state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
+    if layout == "flash":
+        state = {_torch_to_flash(k): v for k, v in state.items()}
+    torch.save(state, folder / WEIGHTS_FILE)
+    return folder
+
+
+def build_module(vocab: dict[str, int], *, seed: int = 0, **config) -> ScGPTModule:
+    """A freshly initialised scGPT module (seeded, no global RNG side effects)."""
+    cfg = ScGPTConfig(ntoken=max(vocab.values()) + 1, **config)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return ScGPTModule(cfg, pad_token_id=vocab[cfg.pad_token])
