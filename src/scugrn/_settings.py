@@ -40,7 +40,10 @@ class Settings:
         ``"auto"`` (float32 on CPU, float32 on GPU), ``"float32"``, ``"bfloat16"`` or ``"float16"``.
         Lower precision applies to the backbone's forward only, features are returned as float32.
     batch_size
-        Virtual cells per forward pass in the probe runner.
+        Virtual cells per forward pass in the probe runner; ``None`` picks it from
+        ``memory_mb`` and the context size so memory stays flat as the gene list grows.
+    memory_mb
+        Activation-memory budget of one probe batch (MiB), used when ``batch_size`` is ``None``.
     cache_dir
         Where downloads (pooch) and cached features are kept.
     data_dir
@@ -52,7 +55,8 @@ class Settings:
 
     device: str = field(default_factory=lambda: _env("device", "auto"))
     dtype: str = field(default_factory=lambda: _env("dtype", "auto"))
-    batch_size: int = field(default_factory=lambda: _env("batch_size", 64, int))
+    batch_size: int | None = field(default_factory=lambda: _env("batch_size", None, int))
+    memory_mb: int = field(default_factory=lambda: _env("memory_mb", 1024, int))
     cache_dir: Path = field(default_factory=lambda: Path(_env("cache_dir", _default_cache())))
     data_dir: Path | None = field(
         default_factory=lambda: (Path(p) if (p := _env("data_dir", None)) else None)

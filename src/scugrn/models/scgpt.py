@@ -184,7 +184,7 @@ class ScGPTBackbone(Backbone):
                 out = m.decoder(h)
             else:
                 out = m.mvc_decoder(h[:, 0, :], gene_emb.expand(h.shape[0], -1, -1))
-        out = out.float()
+        out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
         return out[:, 1:] if self.use_cls else out
 
     def attention(self, token_ids, values):

@@ -1,0 +1,99 @@
+"""``scugrn.pp.select``: the BEELINE gene set — significantly variable TFs + top variable genes."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .._keys import Key
+
+logger = logging.getLogger("scugrn")
+
+
+def select(
+    adata,
+    *,
+    n_top_genes: int = 500,
+    tfs=None,
+    species: str | None = None,
+    tf_pvalue: float = 0.01,
+    flavor: str = "seurat",
+    subset: bool = True,
+    data_dir=None,
+    copy: bool = False,
+):
+    """Keep all significantly variable TFs plus the ``n_top_genes`` most variable genes (BEELINE).
+
+    Variability is scanpy's :func:`~scanpy.pp.highly_variable_genes` normalised dispersion on
+    log-normalised ``adata.X``. A TF counts as significantly variable when its normalised
+    dispersion has a one-sided normal p-value ≤ ``tf_pvalue`` after Bonferroni correction
+    (BEELINE's rule, computed on scanpy's statistic instead of BEELINE's R script).
+
+    Parameters
+    ----------
+    adata
+        Cells × genes, log-normalised. With no cells (a gene list) only the TF flag is set.
+    n_top_genes
+        Non-TF budget: the top variable genes (BEELINE uses 500 and 1000).
+    tfs
+        TF symbols; default: BEELINE's list for ``species`` (:func:`scugrn.datasets.tf_list`).
+    species
+        ``"human"``/``"mouse"``; default ``adata.uns['scugrn_species']`` or guessed from symbols.
+    tf_pvalue
+        Bonferroni-corrected p-value threshold for TFs.
+    flavor
+        Passed to scanpy's HVG (``"seurat"`` for log data, ``"seurat_v3"`` for counts).
+    subset
+        Subset ``adata`` to the selection; otherwise only mark ``var['scugrn_selected']``.
+    copy
+        Return a copy instead of modifying ``adata``.
+
+    Returns
+    -------
+    ``None`` or the copy. Sets ``var['is_tf']``, ``var['scugrn_selected']``, scanpy's HVG columns,
+    and ``uns['scugrn_select_params']``.
+    """
+    from scipy.stats import norm
+
+    from .._species import check_species, guess_species
+    from ..datasets.tfs import tf_list
+
+    if n_top_genes < 0:
+        msg = f"n_top_genes must be ≥ 0, got {n_top_genes}."
+        raise ValueError(msg)
+    adata = adata.copy() if copy else adata
+    sp = check_species(species or adata.uns.get(Key.SPECIES) or guess_species(list(adata.var_names)))
+    tf_names = set(tf_list(sp, path=data_dir) if tfs is None else tfs)
+    is_tf = np.array([g in tf_names for g in adata.var_names])
+    adata.var[Key.IS_TF] = is_tf
+    adata.uns[Key.SPECIES] = sp
+    if adata.n_obs == 0:
+        adata.var[Key.SELECTED] = True
+        adata.uns[Key.SELECT_PARAMS] = {"n_top_genes": n_top_genes, "n_tfs": int(is_tf.sum()), "note": "no cells: TFs marked only"}
+        return adata if copy else None
+    import scanpy as sc
+
+    X = adata.X.data if hasattr(adata.X, "data") else np.asarray(adata.X)
+    if not np.all(np.isfinite(X)):
+        msg = "adata.X contains NaN or inf; expected finite log-normalised expression."
+        raise ValueError(msg)
+    stats = sc.pp.highly_variable_genes(adata, flavor=flavor, n_top_genes=max(n_top_genes, 1), inplace=False)
+    disp = np.asarray(stats["dispersions_norm"], dtype=float)
+    disp = np.nan_to_num(disp, nan=-np.inf)
+    p = norm.sf(disp) * adata.n_vars  # Bonferroni
+    tf_keep = is_tf & (p <= tf_pvalue)
+    order = np.argsort(-disp, kind="stable")
+    top = np.zeros(adata.n_vars, dtype=bool)
+    non_tf = [i for i in order if not tf_keep[i]][:n_top_genes]
+    top[non_tf] = True
+    sel = tf_keep | top
+    adata.var[Key.SELECTED] = sel
+    adata.var[Key.HIGHLY_VARIABLE] = np.asarray(stats["highly_variable"], dtype=bool)
+    adata.var["dispersions_norm"] = np.asarray(stats["dispersions_norm"], dtype=np.float32)
+    adata.uns[Key.SELECT_PARAMS] = {"n_top_genes": n_top_genes, "tf_pvalue": tf_pvalue, "flavor": flavor,
+                                    "n_tfs": int(tf_keep.sum()), "n_selected": int(sel.sum()), "species": sp}
+    logger.info("select: %d TFs + %d variable genes", tf_keep.sum(), top.sum())
+    if subset:
+        adata._inplace_subset_var(sel)
+    return adata if copy else None

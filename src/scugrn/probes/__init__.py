@@ -1,0 +1,68 @@
+"""Probes: feature extractors that read pairwise regulatory features out of a frozen backbone.
+
+Registered probes (``scugrn.probes.list_probes()``): ``emb``, ``pert``, ``vvp``, ``gdt``,
+``origin_pert``, ``origin_attn``. All run through :func:`run_probe`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._registry import PROBES, ProbeMeta, get_probe, list_probes, register
+from ._runner import auto_batch_size, run_probe
+
+__all__ = ["PROBES", "ProbeMeta", "auto_batch_size", "default_params", "get_probe", "list_probes",
+           "register", "run_probe"]
+
+# Defaults, in fractions of the backbone's input range [lo, hi] (scGPT: 0..50). See docs/defaults.md.
+N_VALUES = 8
+
+
+def default_params(name: str, model, **overrides) -> dict:
+    """The parameters a probe runs with: defaults filled in, overrides checked.
+
+    Values must lie within the backbone's input range; ``None`` overrides are ignored.
+    """
+    lo, hi = model.value_range
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    n = int(overrides.pop("n_values", N_VALUES))
+    if n < 1:
+        msg = f"n_values must be ≥ 1, got {n}."
+        raise ValueError(msg)
+    if name == "vvp":
+        p = {"base_value": lo, "target_values": np.linspace(lo, hi, n + 1)[1:].tolist()}
+    elif name == "gdt":
+        p = {"base_values": np.linspace(lo, hi, n).tolist(), "background": lo}
+    elif name == "emb":
+        p = {"d_model": model.info.d_model}
+    else:
+        p = {}
+    unknown = set(overrides) - set(p)
+    if unknown:
+        msg = f"Unknown parameter(s) {sorted(unknown)} for probe {name!r}; expected {sorted(p) or 'none'}."
+        raise TypeError(msg)
+    p.update(overrides)
+    for key in ("target_values", "base_values"):
+        if key in p:
+            vals = np.asarray(p[key], dtype=float).ravel()
+            if vals.size == 0 or not np.all(np.isfinite(vals)):
+                msg = f"{key} must be a non-empty list of finite numbers, got {p[key]!r}."
+                raise ValueError(msg)
+            p[key] = vals.tolist()
+    for key in ("base_value", "background"):
+        if key in p and p[key] != "base":
+            v = float(p[key])
+            if not np.isfinite(v):
+                msg = f"{key} must be finite, got {p[key]!r}."
+                raise ValueError(msg)
+            p[key] = v
+    vals = [v for k in ("target_values", "base_values") for v in p.get(k, [])]
+    vals += [p[k] for k in ("base_value", "background") if k in p and p[k] != "base"]
+    out = [v for v in vals if v < lo - 1e-9 or v > hi + 1e-9]
+    if out:
+        msg = (
+            f"Values {out} lie outside the backbone's input range [{lo}, {hi}] "
+            f"({model.info.name}); choose values inside it."
+        )
+        raise ValueError(msg)
+    return p

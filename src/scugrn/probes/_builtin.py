@@ -1,0 +1,144 @@
+"""The built-in probes (METHODS.md §2–3). Each is registered with its metadata.
+
+All values are in the backbone's input scale (scGPT: bins ``0 .. n_bins-1``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._registry import ProbeMeta, register
+
+UGRN = "Towards Universal GRN Inference (ICML 2026), arXiv:2605.08128"
+
+
+def _values(params: dict, key: str) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(params[key], dtype=np.float32))
+
+
+class _PairProbe:
+    forward_ad = False
+
+    def __init__(self, model, ids, params, x_bar):
+        self.model, self.ids, self.params, self.x_bar = model, ids, params, x_bar
+        self.K = int(ids.shape[0])
+        if self.meta.needs_expression and x_bar is None:
+            msg = (
+                f"Probe {self.meta.name!r} needs expression (the mean cell x̄), but the AnnData has "
+                "no cells. Use vvp/gdt/emb for a gene list, or pass an AnnData with cells."
+            )
+            raise ValueError(msg)
+
+    def setup(self):
+        pass
+
+    def _split(self, units):
+        return units // self.width, units % self.width  # source index, channel
+
+
+@register(ProbeMeta(
+    "vvp", "Virtual value perturbation: M(v, i←v_p,m)_j − M(v, i←v_b)_j for M target values",
+    needs_expression=False, slot="varp", reference=UGRN + " eq. 8",
+    width=lambda p: len(p["target_values"]),
+))
+class VVP(_PairProbe):
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.targets = _values(self.params, "target_values").to(self.ids.device)
+        self.width = len(self.targets)
+        self.base = float(self.params["base_value"])
+
+    def setup(self):
+        base = torch.full((1, self.K), self.base, device=self.ids.device)
+        self.base_out = self.model.predict(self.ids, base)  # (1, K): shared by every source
+
+    def compute(self, units):
+        src, ch = self._split(units)
+        v = torch.full((len(units), self.K), self.base, device=self.ids.device)
+        v[torch.arange(len(units)), src] = self.targets[ch]
+        return self.model.predict(self.ids, v) - self.base_out
+
+
+@register(ProbeMeta(
+    "gdt", "Gradient trajectory: ∂M(v, i←v_b,t)_j/∂v_i at T base values (forward-mode JVP)",
+    needs_expression=False, slot="varp", reference=UGRN + " eq. 9",
+    width=lambda p: len(p["base_values"]),
+))
+class GDT(_PairProbe):
+    forward_ad = True
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.bases = _values(self.params, "base_values").to(self.ids.device)
+        self.width = len(self.bases)
+        self.background = self.params["background"]
+
+    def primal_tangent(self, units):
+        src, ch = self._split(units)
+        B = len(units)
+        rows = torch.arange(B, device=units.device)
+        if self.background == "base":
+            v = self.bases[ch][:, None].expand(B, self.K).clone()
+        else:
+            v = torch.full((B, self.K), float(self.background), device=units.device)
+        v[rows, src] = self.bases[ch]
+        t = torch.zeros_like(v)
+        t[rows, src] = 1.0
+        return v, t
+
+    def compute(self, units):
+        v, t = self.primal_tangent(units)
+        f = lambda x: self.model.predict(self.ids, x)  # noqa: E731
+        self.model.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD (METHODS §9)
+        try:
+            _, jvp = torch.func.jvp(f, (v,), (t,))
+        finally:
+            self.model.set_attn_impl("sdpa")
+        return jvp  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
+
+
+@register(ProbeMeta(
+    "pert", "In-silico knock-out on the mean cell: M(x̄)_j − M(x̄ with i←0)_j",
+    needs_expression=True, slot="varp", reference=UGRN + " eq. 6 (Baseline-Pert)",
+    width=lambda p: 1,
+))
+class Pert(_PairProbe):
+    width = 1
+
+    def setup(self):
+        self.base_out = self.model.predict(self.ids, self.x_bar[None, :])
+
+    def compute(self, units):
+        v = self.x_bar[None, :].repeat(len(units), 1)
+        v[torch.arange(len(units)), units] = 0.0
+        return self.base_out - self.model.predict(self.ids, v)
+
+
+@register(ProbeMeta(
+    "origin_pert", "Zero-shot knock-out score s_ij = pert feature on x̄",
+    needs_expression=True, slot="varp", reference=UGRN + " eq. 3", width=lambda p: 1, zero_shot=True,
+))
+class OriginPert(Pert):
+    pass
+
+
+@register(ProbeMeta(
+    "origin_attn", "Zero-shot attention score: Σ_layers attention(i→j) on x̄, mean over heads",
+    needs_expression=True, slot="varp", reference=UGRN + " eq. 4", width=lambda p: 1, zero_shot=True,
+))
+class OriginAttn(_PairProbe):
+    width = 1
+
+    def full(self):
+        w = self.model.attention(self.ids, self.x_bar[None, :])  # (n_layers, 1, K, K)
+        return w.sum(0)[0].cpu().numpy()[:, :, None].astype(np.float32)
+
+
+@register(ProbeMeta(
+    "emb", "Gene-token embeddings E (pair feature E_i + E_j)", needs_expression=False, slot="varm",
+    reference=UGRN + " eq. 7", width=lambda p: p["d_model"],
+))
+class Emb(_PairProbe):
+    def full(self):
+        return self.model.gene_embedding_table(self.ids).float().cpu().numpy()

@@ -1,0 +1,216 @@
+"""``scugrn.tl.{emb,pert,vvp,gdt,origin_pert,origin_attn}``: probe features into AnnData."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+
+from .._keys import Key
+from .._settings import settings
+
+logger = logging.getLogger("scugrn")
+
+
+def _check_adata(adata) -> None:
+    from anndata import AnnData
+
+    if not isinstance(adata, AnnData):
+        msg = f"Expected an AnnData, found {type(adata).__name__}. For a gene list use scugrn.from_genes(genes)."
+        raise TypeError(msg)
+    if adata.n_vars < 2:
+        msg = f"Expected at least 2 genes in adata.var, found {adata.n_vars}."
+        raise ValueError(msg)
+    dups = [g for g, c in Counter(adata.var_names).items() if c > 1]
+    if dups:
+        msg = f"adata.var_names has duplicates {dups[:10]}; call adata.var_names_make_unique() or drop them."
+        raise ValueError(msg)
+
+
+def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=None):
+    """Map ``adata.var_names`` into the backbone vocabulary.
+
+    Returns ``(keep, symbols, species, report)``: boolean mask over vars, mapped symbols of kept
+    vars, the species used, and a dict recording how each gene was placed and what was dropped.
+    """
+    from .._species import check_species, guess_species, map_symbols
+
+    if on_missing not in {"error", "drop"}:
+        msg = f"on_missing must be 'error' or 'drop', got {on_missing!r}."
+        raise ValueError(msg)
+    names = list(map(str, adata.var_names))
+    guessed = guess_species(names)
+    sp = species or adata.uns.get(Key.SPECIES) or guessed
+    sp = check_species(sp)
+    mapped, how = map_symbols(names, backbone.vocab, species=sp, data_dir=data_dir)
+    missing = [g for g, m in zip(names, mapped) if m is None]
+    if missing and sp != guessed and len(missing) > 0.5 * len(names):
+        msg = (
+            f"{len(missing)} of {len(names)} genes are not in the {backbone.info.name} vocabulary with "
+            f"species={sp!r}, and the symbols look {guessed} (e.g. {names[:3]}). Pass species={guessed!r}."
+        )
+        raise ValueError(msg)
+    if missing and on_missing == "error":
+        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        msg = (
+            f"{len(missing)} gene(s) cannot be placed in the {backbone.info.name} vocabulary "
+            f"(species={sp!r}): {shown}. Pass on_missing='drop' to leave them out (they get NaN "
+            "features and are listed in the params), or rename them."
+        )
+        raise ValueError(msg)
+    keep = np.array([m is not None for m in mapped])
+    if keep.sum() < 2:
+        msg = f"Fewer than 2 genes could be placed in the vocabulary (found {int(keep.sum())})."
+        raise ValueError(msg)
+    syms = [m for m in mapped if m is not None]
+    dup_syms = [s for s, c in Counter(syms).items() if c > 1]
+    if dup_syms:
+        logger.warning("Several genes map to the same vocabulary symbol: %s", dup_syms[:10])
+    report = {"species": sp, "dropped": missing, "n_exact": how.count("exact"),
+              "n_ortholog": how.count("ortholog"), "n_uppercase": how.count("uppercase")}
+    return keep, syms, sp, report
+
+
+def mean_input(adata, backbone, keep) -> np.ndarray:
+    """x̄: the mean cell in the backbone's input scale (over the kept genes)."""
+    import scipy.sparse as sp
+
+    if adata.n_obs == 0:
+        return None
+    X = adata.X
+    data = X.data if sp.issparse(X) else np.asarray(X)
+    if not np.all(np.isfinite(data)):
+        msg = "adata.X contains NaN or inf; expected finite expression values. Clean or impute them first."
+        raise ValueError(msg)
+    if (data < 0).any():
+        msg = "adata.X has negative values; expected counts or log-normalised expression (≥ 0)."
+        raise ValueError(msg)
+    Xk = X[:, np.flatnonzero(keep)]
+    return backbone.to_input_scale(Xk).mean(axis=0)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def compute_features(
+    adata,
+    probe: str,
+    *,
+    model,
+    key_added: str | None = None,
+    species: str | None = None,
+    on_missing: str = "error",
+    batch_size: int | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    copy: bool = False,
+    verbose: bool | None = None,
+    data_dir=None,
+    **probe_params,
+):
+    from ..models import resolve
+    from ..models._device import resolve_device, resolve_dtype
+    from ..probes import default_params, get_probe, run_probe
+
+    _check_adata(adata)
+    meta, _ = get_probe(probe)
+    key = key_added or probe
+    adata = adata.copy() if copy else adata
+    bb = resolve(model)
+    dev = resolve_device(device) if device is not None else bb.device
+    bb.to(dev, resolve_dtype(dtype, dev))
+    keep, syms, sp, report = map_context(adata, bb, species=species, on_missing=on_missing, data_dir=data_dir)
+    params = default_params(probe, bb, **probe_params)
+    x_bar = mean_input(adata, bb, keep) if meta.needs_expression else None
+    if meta.needs_expression and x_bar is None:
+        msg = (
+            f"tl.{probe} needs expression (the mean cell), but adata has no cells. Use tl.vvp, "
+            "tl.gdt or tl.emb for a gene list."
+        )
+        raise ValueError(msg)
+    res = run_probe(probe, bb, bb.token_ids(syms), params=params, x_bar=x_bar,
+                    batch_size=batch_size, verbose=verbose)
+    idx = np.flatnonzero(keep)
+    n = adata.n_vars
+    if meta.slot == "varm":
+        full = np.full((n, res.shape[1]), np.nan, dtype=np.float32)
+        full[idx] = res
+        adata.varm[key] = full
+    else:
+        full = np.full((n, n, res.shape[2]), np.nan, dtype=np.float32)
+        full[np.ix_(idx, idx)] = res
+        adata.varp[key] = full
+    adata.uns[Key.SPECIES] = sp
+    adata.uns[Key.params(key)] = {
+        "probe": probe,
+        **params,
+        "backbone": bb.info.as_dict(),
+        "head": getattr(bb, "head", "mlm"),
+        "dtype": str(dtype or settings.dtype),
+        **report,
+        "scugrn_version": _version(),
+    }
+    return adata if copy else None
+
+
+_DOC = """Compute ``{probe}`` features ({desc}).
+
+Parameters
+----------
+adata
+    AnnData with genes as ``var`` (cells optional{needs}); from :func:`scugrn.from_genes` for a
+    gene list.
+model
+    A checkpoint folder, ``"demo"``, or a backbone from :func:`scugrn.models.load`.
+key_added
+    Where to write; default ``"{probe}"``.
+species
+    ``"human"`` or ``"mouse"``; default ``adata.uns['scugrn_species']`` or guessed from symbols.
+on_missing
+    ``"error"`` (default): genes outside the vocabulary raise ``ValueError`` naming them;
+    ``"drop"``: they get NaN features and are listed in the params under ``dropped``.
+batch_size, device, dtype, verbose
+    Runner settings; defaults from :data:`scugrn.settings`.
+copy
+    Return a modified copy instead of writing in place.
+**params
+    Probe values: {params}
+
+Returns
+-------
+``None``, or the copy if ``copy=True``. Writes
+``adata.{slot}['{probe}' | key_added]`` {shape} and ``adata.uns['{probe}_params' | key_added + '_params']``.
+"""
+
+
+def _make(probe: str, desc: str, params_doc: str, shape: str, slot: str = "varp", needs: bool = False):
+    def fn(adata, *, model, key_added=None, species=None, on_missing="error", batch_size=None,
+           device=None, dtype=None, copy=False, verbose=None, data_dir=None, **params):
+        return compute_features(adata, probe, model=model, key_added=key_added, species=species,
+                                on_missing=on_missing, batch_size=batch_size, device=device,
+                                dtype=dtype, copy=copy, verbose=verbose, data_dir=data_dir, **params)
+
+    fn.__name__ = fn.__qualname__ = probe
+    fn.__doc__ = _DOC.format(probe=probe, desc=desc, params=params_doc, shape=shape, slot=slot,
+                             needs="; required for this probe" if needs else "")
+    return fn
+
+
+vvp = _make("vvp", "virtual value perturbation, METHODS §2",
+            "``base_value`` (v_b), ``target_values`` (v_p grid) or ``n_values`` (M, default 8).",
+            "float32 (n_vars, n_vars, M): [i, j, m] = response of target j to source i at v_p,m")
+gdt = _make("gdt", "gradient trajectory by forward-mode JVP, METHODS §2",
+            "``base_values`` (the T values v_b,t) or ``n_values`` (T, default 8), ``background`` "
+            "(value of the other genes, a number or ``'base'`` = same as v_b,t).",
+            "float32 (n_vars, n_vars, T): [i, j, t] = ∂M_j/∂v_i at the t-th base value")
+pert = _make("pert", "knock-out of each gene on the mean cell x̄", "none.",
+             "float32 (n_vars, n_vars, 1)", needs=True)
+origin_pert = _make("origin_pert", "zero-shot knock-out score", "none.",
+                    "float32 (n_vars, n_vars, 1)", needs=True)
+origin_attn = _make("origin_attn", "zero-shot attention score summed over layers", "none.",
+                    "float32 (n_vars, n_vars, 1)", needs=True)
+emb = _make("emb", "gene-token embeddings", "none.", "float32 (n_vars, d)", slot="varm")

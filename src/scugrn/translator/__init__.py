@@ -1,0 +1,7 @@
+"""Translators: small MLPs from probe features to regulation scores (METHODS.md §4)."""
+
+from ._mlp import Ensemble, Translator, feature_spec, load
+from ._pairs import pair_matrix, pairs_by_name, tf_mask
+from ._train import fit_mlp
+
+__all__ = ["Ensemble", "Translator", "feature_spec", "fit_mlp", "load", "pair_matrix", "pairs_by_name", "tf_mask"]

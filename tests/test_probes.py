@@ -1,0 +1,149 @@
+"""Probe numerics against slow, obvious references (METHODS.md §2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import scugrn
+from scugrn.probes import default_params, list_probes, run_probe
+
+from conftest import GENES
+
+K = 20
+
+
+@pytest.fixture(scope="module")
+def ctx(tiny_model):
+    genes = GENES[:K]
+    return tiny_model, tiny_model.token_ids(genes)
+
+
+def _predict(model, ids, v):
+    return model.predict(torch.as_tensor(ids), torch.as_tensor(v, dtype=torch.float32))
+
+
+def test_registry_metadata():
+    df = list_probes()
+    assert set(df["name"]) == {"emb", "pert", "vvp", "gdt", "origin_pert", "origin_attn"}
+    assert df.set_index("name").loc["pert", "needs_expression"]
+    assert not df.set_index("name").loc["gdt", "needs_expression"]
+
+
+@pytest.mark.parametrize("background", [0.0, "base"])
+def test_gdt_matches_per_pair_autograd(ctx, background):
+    model, ids = ctx
+    p = default_params("gdt", model, n_values=3, background=background)
+    feats = run_probe("gdt", model, ids, params=p, verbose=False, batch_size=7)
+    ref = np.full_like(feats, np.nan)
+    sources = (0, 7, K - 1)
+    for t, b in enumerate(p["base_values"]):
+        for i in sources:
+            bg = b if background == "base" else background
+            v = torch.full((1, K), float(bg))
+            v[0, i] = b
+            v.requires_grad_(True)
+            out = _predict(model, ids, v)[0]
+            for j in range(K):  # the slow reference: one backward pass per target
+                (g,) = torch.autograd.grad(out[j], v, retain_graph=True)
+                ref[i, j, t] = g[0, i]
+    rel = np.abs(feats[sources,] - ref[sources,]).max() / np.abs(ref[sources,]).max()
+    assert rel < 1e-4, rel
+
+
+def test_gdt_matches_finite_differences(ctx):
+    model, ids = ctx
+    p = default_params("gdt", model, n_values=2)
+    feats = run_probe("gdt", model, ids, params=p, verbose=False)
+    h = 1e-2
+    i, t = 4, 1
+    b = p["base_values"][t]
+    v = np.full((2, K), p["background"], dtype=np.float64)
+    v[:, i] = [b + h, b - h]
+    with torch.no_grad():
+        model.module.double()
+        try:
+            o = model.predict(torch.as_tensor(ids), torch.as_tensor(v)).numpy()
+        finally:
+            model.module.float()
+    fd = (o[0] - o[1]) / (2 * h)
+    np.testing.assert_allclose(feats[i, :, t], fd, rtol=2e-2, atol=1e-5 * np.abs(fd).max())
+
+
+def test_vvp_matches_hand_built_differences(ctx):
+    model, ids = ctx
+    p = default_params("vvp", model, n_values=4, base_value=3.0)
+    feats = run_probe("vvp", model, ids, params=p, verbose=False, batch_size=5)
+    with torch.no_grad():
+        base = _predict(model, ids, np.full((1, K), 3.0))[0].numpy()
+        for i in (0, 7, K - 1):
+            for m, vp in enumerate(p["target_values"]):
+                v = np.full((1, K), 3.0)
+                v[0, i] = vp
+                want = _predict(model, ids, v)[0].numpy() - base
+                np.testing.assert_allclose(feats[i, :, m], want, atol=1e-6)
+
+
+def test_pert_and_attention_on_mean_cell(ctx, rng):
+    model, ids = ctx
+    x = rng.uniform(0, 50, K).astype(np.float32)
+    feats = run_probe("pert", model, ids, params={}, x_bar=x, verbose=False)
+    with torch.no_grad():
+        base = _predict(model, ids, x[None])[0].numpy()
+        v = x.copy()
+        v[5] = 0
+        want = base - _predict(model, ids, v[None])[0].numpy()
+    np.testing.assert_allclose(feats[5, :, 0], want, atol=1e-6)
+    attn = run_probe("origin_attn", model, ids, params={}, x_bar=x, verbose=False)
+    assert attn.shape == (K, K, 1)
+    # each layer's attention rows sum to one over the K genes + <cls>; K genes get < n_layers
+    assert np.all(attn.sum(1) <= model.cfg.nlayers + 1e-5)
+
+
+def test_needs_expression_error(ctx):
+    model, ids = ctx
+    with pytest.raises(ValueError, match="needs expression"):
+        run_probe("pert", model, ids, params={}, verbose=False)
+
+
+def test_batching_and_determinism(ctx):
+    model, ids = ctx
+    p = default_params("gdt", model, n_values=3)
+    a = run_probe("gdt", model, ids, params=p, verbose=False, batch_size=1)
+    b = run_probe("gdt", model, ids, params=p, verbose=False, batch_size=64)
+    c = run_probe("gdt", model, ids, params=p, verbose=False, batch_size=64)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_array_equal(b, c)
+
+
+def test_values_outside_range_rejected(tiny_model):
+    with pytest.raises(ValueError, match="outside the backbone's input range"):
+        default_params("vvp", tiny_model, target_values=[1, 99])
+    with pytest.raises(TypeError, match="Unknown parameter"):
+        default_params("gdt", tiny_model, target_values=[1])
+    with pytest.raises(ValueError, match="finite"):
+        default_params("gdt", tiny_model, base_values=[1, float("nan")])
+
+
+def test_auto_batch_size_shrinks_with_context(tiny_model):
+    from scugrn.probes import auto_batch_size
+
+    small = auto_batch_size(tiny_model, 100, forward_ad=True, memory_mb=64)
+    big = auto_batch_size(tiny_model, 2000, forward_ad=True, memory_mb=64)
+    assert big < small
+    assert big >= 1
+
+
+def test_both_directions_concat(tiny_model):
+    from scugrn.translator import pair_matrix
+
+    ad = scugrn.from_genes(GENES[:6])
+    scugrn.tl.vvp(ad, model=tiny_model, n_values=3, verbose=False)
+    F = ad.varp["vvp"]
+    X = pair_matrix(ad, "vvp", np.array([1, 4]), np.array([2, 0]))
+    np.testing.assert_array_equal(X[0], np.concatenate([F[1, 2], F[2, 1]]))
+    np.testing.assert_array_equal(X[1], np.concatenate([F[4, 0], F[0, 4]]))
+    scugrn.tl.emb(ad, model=tiny_model)
+    E = pair_matrix(ad, "emb", np.array([1]), np.array([2]))
+    np.testing.assert_allclose(E[0], ad.varm["emb"][1] + ad.varm["emb"][2])
