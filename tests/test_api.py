@@ -226,3 +226,47 @@ def test_mouse_genes_map_through_orthologs(shared_data_dir, tmp_path):
                               data_dir=shared_data_dir)
     assert mapped[:2] == ["GATA1", "POU5F1"] and mapped[2] is None
     assert how == ["ortholog", "ortholog", "missing"]
+
+
+def test_plots(tiny_model):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ad, tr = _trained(tiny_model)
+    scugrn.tl.vvp(ad, model=tiny_model, n_values=3, verbose=False)
+    scugrn.tl.predict_grn(ad, translator=tr)
+    ax = scugrn.pl.trajectory(ad, source=ad.var_names[0], target=ad.var_names[5])
+    assert len(ax.lines) == 5  # 2 keys × 2 directions + zero line
+    ax = scugrn.pl.network(ad, top=10)
+    assert ax.figure is not None
+    res = pd.DataFrame({"train": ["a", "a", "b"], "test": ["b", "c", "a"], "balanced_auprc": [0.6, 0.7, 0.5]})
+    scugrn.pl.transfer_heatmap(res)
+    y = np.array([0, 1, 0, 1])
+    scugrn.pl.pr_curves({"x": (y, np.array([0.1, 0.9, 0.2, 0.8]))}, baseline=0.5)
+    with pytest.raises(ValueError, match="not in adata.var_names"):
+        scugrn.pl.trajectory(ad, source="nope", target=ad.var_names[0])
+
+
+def test_cli_help_and_infer(tiny_model, tiny_ckpt, tmp_path, capsys):
+    from scugrn.cli import build_parser, main
+
+    for cmd in ("infer", "features", "checkpoint"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([cmd, "--help"])
+        assert "--" in capsys.readouterr().out
+    ad, tr = _trained(tiny_model)
+    trf = tr.save(tmp_path / "t.safetensors")
+    genes = tmp_path / "genes.txt"
+    genes.write_text("\n".join(ad.var_names))
+    tfs = tmp_path / "tfs.txt"
+    tfs.write_text("\n".join(ad.var_names[ad.var[Key.IS_TF]]))
+    out = tmp_path / "edges.tsv"
+    rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
+               "--tfs", str(tfs), "--out", str(out), "-q"])
+    assert rc == 0
+    df = pd.read_csv(out, sep="\t")
+    assert list(df.columns) == ["source", "target", "weight"] and len(df) == 4 * 15
+    genes.write_text("\n".join([*ad.var_names, "NOTAGENE"]))
+    rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
+               "--tfs", str(tfs), "--out", str(out), "-q"])
+    assert rc == 2 and "NOTAGENE" in capsys.readouterr().err

@@ -39,6 +39,7 @@ def run_probe(
     params: dict,
     x_bar: np.ndarray | None = None,
     out=None,
+    sources=None,
     batch_size: int | None = None,
     verbose: bool | None = None,
 ) -> np.ndarray:
@@ -46,7 +47,8 @@ def run_probe(
 
     Returns ``(K, K, W)`` float32 for pair probes (``out[i, j, c]``: source i, target j, channel c)
     or ``(K, W)`` for gene probes (``emb``). ``out`` may be any array-like supporting slice
-    assignment of that shape (numpy, numpy.memmap, zarr).
+    assignment of that shape (numpy, numpy.memmap, zarr). ``sources`` (indices into the K genes)
+    restricts the work to those source rows; the other rows of a new ``out`` are NaN.
     """
     import torch
     from tqdm.auto import tqdm
@@ -73,14 +75,17 @@ def run_probe(
             out[...] = res
             return out
         W = probe.width
-        n_units = K * W
+        src_rows = torch.arange(K, device=model.device) if sources is None else torch.as_tensor(
+            np.asarray(sources, dtype=np.int64), device=model.device)
+        n_units = len(src_rows) * W
         if out is None:
-            out = np.empty((K, K, W), dtype=np.float32)
+            out = np.full((K, K, W), np.nan, dtype=np.float32) if sources is not None else np.empty((K, K, W), dtype=np.float32)
         bs = batch_size or settings.batch_size or auto_batch_size(model, K, forward_ad=probe.forward_ad)
         probe.setup()
         starts = range(0, n_units, bs)
         for u0 in tqdm(starts, desc=f"{name} (K={K}, batch={bs})", disable=not verbose, unit="batch"):
-            units = torch.arange(u0, min(u0 + bs, n_units), device=model.device)
+            local = torch.arange(u0, min(u0 + bs, n_units), device=model.device)
+            units = src_rows[local // W] * W + local % W  # global unit ids: source * W + channel
             rows = probe.compute(units).float().cpu().numpy()  # (B, K)
             u = units.cpu().numpy()
             if isinstance(out, np.ndarray):

@@ -1,0 +1,155 @@
+"""Probe speed and memory, measured side by side in one run.
+
+    .venv/bin/python benchmarks/probe_speed.py                 # the default suite (CPU, ~10 min)
+    .venv/bin/python benchmarks/probe_speed.py --quick         # smoke run (~1 min)
+
+Sections
+1. GDT: batched forward-mode engine vs the naive per-pair backward loop (reference), same model,
+   same sources: max relative difference and speed ratio. The naive loop is timed on a few
+   sources and compared per source (its cost is the same for every source).
+2. Probing a K-gene list with a 12-layer, d=512 random-weight scGPT (T = M = 8): wall time and
+   peak memory for vvp and gdt. Each configuration runs in a fresh subprocess so peak RSS is its
+   own. On a CPU the full K×K×8 work takes hours, so each run probes ``--n-sources`` source genes
+   (every target) and the full-list time is extrapolated linearly (the work per source is fixed).
+3. Memory vs K: the same, for several K, to show peak memory stays flat (batch size shrinks with K).
+
+Prints markdown tables and writes JSON (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _model(K: int, nlayers: int, d: int, tmp: Path):
+    import scugrn
+
+    genes = [f"G{i}" for i in range(K)]
+    ck = scugrn.models.random_checkpoint(tmp / f"m{nlayers}x{d}_{K}", genes=genes, d_model=d, nlayers=nlayers,
+                                         nhead=8, d_hid=d, seed=0)
+    m = scugrn.models.load(ck, device="cpu")
+    return m, m.token_ids(genes)
+
+
+def one(args) -> dict:
+    """Child process: one probe run on a subset of sources, reporting time and memory."""
+    import numpy as np
+    import torch
+
+    import scugrn
+    from scugrn.probes import auto_batch_size, default_params, run_probe
+
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        m, ids = _model(args.K, args.nlayers, args.d, Path(tmp))
+        p = default_params(args.probe, m, n_values=8)
+        run_probe(args.probe, m, ids, params=p, sources=[0], verbose=False)  # warm-up
+        base = _rss_mb()
+        bs = auto_batch_size(m, args.K, forward_ad=args.probe == "gdt")
+        src = np.arange(args.n_sources)
+        t0 = time.perf_counter()
+        run_probe(args.probe, m, ids, params=p, sources=src, verbose=False)
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"probe": args.probe, "K": args.K, "nlayers": args.nlayers, "d": args.d, "n_sources": args.n_sources,
+            "batch_size": bs, "wall_s": wall, "full_list_s_extrapolated": wall * args.K / args.n_sources,
+            "pairs_per_s": args.n_sources * args.K / wall, "peak_rss_mb": peak, "rss_before_mb": base,
+            "scugrn_version": scugrn.__version__}
+
+
+def run_child(**kw) -> dict:
+    cmd = [sys.executable, __file__, "--one"] + [f"--{k.replace('_', '-')}={v}" for k, v in kw.items()]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def gdt_vs_naive(K: int, nlayers: int, d: int, n_naive: int, n_batched: int, threads: int) -> dict:
+    import numpy as np
+    import torch
+
+    from scugrn.probes import default_params, run_probe
+    from scugrn.probes._reference import naive_gdt
+
+    torch.set_num_threads(threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        m, ids = _model(K, nlayers, d, Path(tmp))
+        p = default_params("gdt", m, n_values=8)
+        run_probe("gdt", m, ids, params=p, sources=[0], verbose=False)  # warm-up
+        t0 = time.perf_counter()
+        fast = run_probe("gdt", m, ids, params=p, sources=np.arange(n_batched), verbose=False)
+        t_fast = (time.perf_counter() - t0) / n_batched
+        t0 = time.perf_counter()
+        ref = naive_gdt(m, ids, p, sources=list(range(n_naive)))
+        t_naive = (time.perf_counter() - t0) / n_naive
+    diff = np.abs(fast[:n_naive] - ref).max() / np.abs(ref).max()
+    return {"K": K, "nlayers": nlayers, "d": d, "T": 8, "batched_s_per_source": t_fast,
+            "naive_s_per_source": t_naive, "speedup": t_naive / t_fast, "max_rel_diff": float(diff),
+            "n_naive_sources": n_naive, "n_batched_sources": n_batched}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--probe", default="gdt")
+    ap.add_argument("--K", type=int, default=1000)
+    ap.add_argument("--nlayers", type=int, default=12)
+    ap.add_argument("--d", type=int, default=512)
+    ap.add_argument("--n-sources", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--quick", action="store_true", help="small models and K, for a smoke run")
+    ap.add_argument("--out", type=Path, default=Path("results/probe_speed.json"))
+    a = ap.parse_args(argv)
+    if a.one:
+        print(json.dumps(one(a)))
+        return
+    q = a.quick
+    L, D = (2, 64) if q else (12, 512)
+    res = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
+           "torch_threads": a.threads}
+    import torch
+
+    res["torch"] = torch.__version__
+    # 1. batched vs naive
+    res["gdt_vs_naive"] = gdt_vs_naive(K=50 if q else 200, nlayers=L, d=D, n_naive=1,
+                                       n_batched=4 if q else 8, threads=a.threads)
+    g = res["gdt_vs_naive"]
+    print("\n## GDT: batched forward-mode JVP vs per-pair backward loop")
+    print("| model | K | T | naive s/source | batched s/source | speed-up | max rel diff |\n|---|---|---|---|---|---|---|")
+    print(f"| {g['nlayers']}L d={g['d']} | {g['K']} | 8 | {g['naive_s_per_source']:.2f} | "
+          f"{g['batched_s_per_source']:.3f} | {g['speedup']:.0f}× | {g['max_rel_diff']:.1e} |")
+    # 2 + 3. wall time and peak memory vs K
+    Ks = [100, 200] if q else [250, 500, 1000, 2000]
+    rows = []
+    for K in Ks:
+        for probe in ("vvp", "gdt"):
+            r = run_child(probe=probe, K=K, nlayers=L, d=D, n_sources=2 if q else a.n_sources, threads=a.threads)
+            rows.append(r)
+            print(f"  measured {probe} K={K}: {r['wall_s']:.1f} s for {r['n_sources']} sources", file=sys.stderr)
+    res["probe_runs"] = rows
+    print(f"\n## Probing with a {L}-layer d={D} random-weight scGPT, T = M = 8 (subset of sources, extrapolated)")
+    print("| probe | K | batch | sources run | wall (s) | full list, extrapolated (s) | pairs/s | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['probe']} | {r['K']} | {r['batch_size']} | {r['n_sources']} | {r['wall_s']:.1f} | "
+              f"{r['full_list_s_extrapolated']:.0f} | {r['pairs_per_s']:.1f} | {r['peak_rss_mb']:.0f} |")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(res, indent=2))
+    print(f"\nwrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
