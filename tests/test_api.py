@@ -199,10 +199,14 @@ def test_select_marks_tfs_and_keeps_top_genes():
     ad = scugrn.datasets.toy(n_tfs=5, n_targets=40, seed=0)
     tfs = ["G0", "G1", "G2"]
     out = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", copy=True)
-    assert out.n_vars <= 13
-    assert out.var[Key.IS_TF].sum() <= 3
+    n_sig = out.uns[Key.SELECT_PARAMS]["n_tfs"]  # significant TFs, beyond the variable-gene budget
+    assert out.n_vars == n_sig + 10
     assert set(out.var_names[out.var[Key.IS_TF]]) <= set(tfs)
-    assert (~out.var[Key.IS_TF]).sum() == 10
+    marked = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", subset=False, copy=True)
+    assert marked.n_vars == ad.n_vars and marked.var[Key.SELECTED].sum() == out.n_vars
+    disp = marked.var["dispersions_norm"]
+    dropped = ~marked.var[Key.SELECTED]
+    assert disp[out.var_names].drop(tfs, errors="ignore").min() >= disp[dropped].max()
     gl = scugrn.from_genes(["G0", "X1"])
     scugrn.pp.select(gl, tfs=tfs)
     assert gl.var[Key.IS_TF].tolist() == [True, False]
