@@ -3,21 +3,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 from ._genes import from_genes, toy
 from ._paths import data_file, resolve_data_dir
+from .beeline import beeline, beeline_configs
+from .labels import labelled_pairs, tf_gene_pairs
+from .tfs import tf_list
 
-_LAZY = {
-    "beeline": ".beeline", "beeline_configs": ".beeline", "labelled_pairs": ".labels",
-    "synthetic_grn": ".synthetic", "tf_list": ".tfs",
-}
-
-__all__ = ["data_file", "from_genes", "resolve_data_dir", "toy", *_LAZY]
+__all__ = ["beeline", "beeline_configs", "data_file", "from_genes", "labelled_pairs", "resolve_data_dir",
+           "synthetic_grn", "tf_gene_pairs", "tf_list", "toy"]
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    if name == "synthetic_grn":
+        from .synthetic import synthetic_grn
+
+        return synthetic_grn
     msg = f"module 'scugrn.datasets' has no attribute {name!r}"
     raise AttributeError(msg)
