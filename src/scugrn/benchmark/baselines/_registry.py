@@ -1,0 +1,110 @@
+"""Registry of baseline GRN scorers, each with its metadata (decoupler's ``MethodMeta`` pattern)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..._keys import Key
+
+
+@dataclass(frozen=True)
+class BaselineMeta:
+    """A baseline and what it is.
+
+    Attributes
+    ----------
+    name
+        Registry key.
+    desc
+        One-line description.
+    reference
+        Where the method comes from.
+    supervised
+        ``True`` when it needs labelled training pairs (``train=``).
+    needs_expression
+        ``True`` when it reads ``adata.X`` (cells × genes).
+    func
+        ``func(adata, **kwargs) -> DataFrame source, target, weight`` (supervised: ``train=`` too).
+    """
+
+    name: str
+    desc: str
+    reference: str
+    supervised: bool = False
+    needs_expression: bool = True
+    func: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+
+
+BASELINES: dict[str, BaselineMeta] = {}
+
+
+def register_baseline(*, name: str, desc: str, reference: str, supervised: bool = False,
+                      needs_expression: bool = True):
+    """Decorator: add a scorer to :data:`BASELINES`."""
+
+    def deco(func):
+        if name in BASELINES:
+            msg = f"A baseline named {name!r} is already registered; pick another name."
+            raise ValueError(msg)
+        BASELINES[name] = BaselineMeta(name, desc, reference, supervised, needs_expression, func)
+        return func
+
+    return deco
+
+
+def run_baseline(name: str, adata, **kwargs) -> pd.DataFrame:
+    """Run the registered baseline ``name`` on ``adata`` (keyword arguments go to the method).
+
+    Returns
+    -------
+    DataFrame ``source, target, weight`` over every TF→gene pair, sorted by weight, descending.
+    """
+    if name not in BASELINES:
+        msg = f"Unknown baseline {name!r}; expected one of {sorted(BASELINES)}."
+        raise ValueError(msg)
+    return BASELINES[name].func(adata, **kwargs)
+
+
+def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.ndarray:
+    """Dense float64 cells × genes from ``adata.X`` or ``adata.layers[layer]``."""
+    if adata.n_obs < min_cells:
+        msg = (
+            f"This baseline needs expression: expected at least {min_cells} cells, found {adata.n_obs}. "
+            "BEELINE configurations without expression (uns['beeline']['has_expression'] False) "
+            "cannot be scored by expression baselines."
+        )
+        raise ValueError(msg)
+    if layer is not None and layer not in adata.layers:
+        msg = f"Expected adata.layers[{layer!r}], found layers {list(adata.layers)}."
+        raise KeyError(msg)
+    X = adata.X if layer is None else adata.layers[layer]
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    X = X.astype(np.float64)
+    if not np.isfinite(X).all():
+        msg = f"Expression has {int((~np.isfinite(X)).sum())} NaN/inf entries; expected finite values."
+        raise ValueError(msg)
+    return X
+
+
+def tf_indices(adata, *, tf_key: str = Key.IS_TF) -> np.ndarray:
+    from ...datasets.labels import _tf_mask
+
+    return np.flatnonzero(_tf_mask(adata, tf_key))
+
+
+def edges_from_matrix(adata, scores: np.ndarray, tf_idx: np.ndarray) -> pd.DataFrame:
+    """``scores`` (T, G) for TF rows ``tf_idx`` → DataFrame source, target, weight (no self pairs),
+    sorted by weight descending (stable: ties keep TF-major var order)."""
+    n = adata.n_vars
+    src = np.repeat(tf_idx, n)
+    tgt = np.tile(np.arange(n), len(tf_idx))
+    w = np.asarray(scores, dtype=np.float64).reshape(-1)
+    keep = src != tgt
+    src, tgt, w = src[keep], tgt[keep], w[keep]
+    order = np.argsort(-w, kind="stable")
+    names = adata.var_names.to_numpy().astype(str)
+    return pd.DataFrame({"source": names[src[order]], "target": names[tgt[order]], "weight": w[order]})
