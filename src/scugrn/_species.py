@@ -16,6 +16,7 @@ from pathlib import Path
 logger = logging.getLogger("scugrn")
 
 SPECIES = ("human", "mouse")
+_WARNED: set[str] = set()
 _MOUSE_LIKE = re.compile(r"^[A-Z][a-z0-9][a-z0-9\-\.]*$")  # Gata1, Klf4, Hist1h1c
 
 
@@ -74,7 +75,9 @@ def map_symbols(
         try:
             orth = ortholog_table(data_dir)
         except FileNotFoundError as e:
-            logger.warning("No mouse→human ortholog table (%s); using upper-case symbols only.", e)
+            if str(e) not in _WARNED:
+                _WARNED.add(str(e))
+                logger.warning("No mouse→human ortholog table (%s); using upper-case symbols only.", e)
     mapped, how = [], []
     for s in symbols:
         if species == "mouse" and orth.get(s) in vocab:

@@ -45,7 +45,8 @@ class FeatureCache:
             parts["x"] = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes()).hexdigest()
         return f"{probe}-{_digest(parts)}"
 
-    def get(self, adata, probe: str, *, model, key_added: str | None = None, verbose=None, **params) -> None:
+    def get(self, adata, probe: str, *, model, key_added: str | None = None, verbose=None, data_dir=None,
+            **params) -> None:
         from .. import tl
         from ..probes import get_probe
 
@@ -64,7 +65,8 @@ class FeatureCache:
             self.hits += 1
             return
         self.misses += 1
-        getattr(tl, probe)(adata, model=model, key_added=key_added, on_missing="drop", verbose=verbose, **params)
+        getattr(tl, probe)(adata, model=model, key_added=key_added, on_missing="drop", verbose=verbose,
+                           data_dir=data_dir, **params)
         if f is not None:
             arr = (adata.varm if meta.slot == "varm" else adata.varp)[key_added]
             p = _jsonable(adata.uns[Key.params(key_added)])

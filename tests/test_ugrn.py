@@ -1,0 +1,75 @@
+"""The UGRN benchmark engine on the tiny BEELINE fixture (offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scugrn
+from scugrn.benchmark.ugrn import Config, markdown_table, run_transfer
+
+TINY = Path(__file__).parent / "data" / "beeline_tiny"
+TRAIN, TEST = "hESC/Specific/500", "mDC/STRING/500"
+
+
+@pytest.fixture(scope="module")
+def backbone(tmp_path_factory):
+    genes = set()
+    for c in (TRAIN, TEST):
+        c = Config.parse(c)
+        ad = scugrn.datasets.beeline(c.name, network=c.network, size=c.size, path=TINY)
+        genes |= {g.upper() for g in ad.var_names}
+    ck = scugrn.models.random_checkpoint(tmp_path_factory.mktemp("bb") / "ck", genes=sorted(genes), d_model=16,
+                                         nlayers=1, nhead=2, d_hid=16)
+    return scugrn.models.load(ck, device="cpu")
+
+
+def _run(backbone, cache):
+    return run_transfer(backbone=backbone, train=TRAIN, test=[TEST], seeds=range(2), epochs=3, n_values=3,
+                        data_dir=TINY, cache_dir=cache, verbose=False)
+
+
+def test_transfer_table(backbone, tmp_path):
+    res = _run(backbone, tmp_path / "cache")
+    methods = set(res["method"])
+    assert {"emb", "vvp", "gdt", "ens", "vvp[random-weights]", "gdt[random-weights]", "ens[random-weights]",
+            "gdt[permuted-labels]", "ens[permuted-labels]", "origin_pert", "origin_attn", "random",
+            "pearson", "spearman", "onehot_lr"} <= methods
+    assert set(res["seed"]) == {0, 1} and set(res["test"]) == {TEST}
+    for m in ("auroc", "balanced_auprc", "hit_at_1pct"):
+        assert res[m].between(0, 1).all(), m
+    assert (res["auprc_ratio"] >= 0).all() and (res["epr"] >= 0).all()
+    table = markdown_table(res)
+    assert table.count("\n") == 3 and "± " in table and "**mean**" in table
+    # a rerun with the same seeds gives the same numbers, from the cache
+    again = _run(backbone, tmp_path / "cache")
+    pd.testing.assert_frame_equal(res.drop(columns=[]), again)
+
+
+def test_cache_is_keyed_by_settings(backbone, tmp_path):
+    from scugrn.benchmark._cache import FeatureCache
+
+    c = FeatureCache(tmp_path)
+    ad = scugrn.datasets.beeline("mDC", network="STRING", size=500, path=TINY)
+    c.get(ad, "gdt", model=backbone, n_values=3, verbose=False)
+    c.get(ad, "gdt", model=backbone, n_values=3, verbose=False)
+    # re-indexing by name: the same gene set in another order gives the same features per pair
+    perm = ad[:, ad.var_names[::-1]].copy()
+    c.get(perm, "gdt", model=backbone, n_values=3, verbose=False)
+    assert (c.hits, c.misses) == (2, 1)
+    other = ad.copy()
+    c.get(other, "gdt", model=backbone, n_values=2, verbose=False)
+    c.get(other, "gdt", model=scugrn.models.randomize(backbone, seed=1), n_values=3, verbose=False)
+    assert (c.hits, c.misses) == (2, 3)
+    i, j = 0, 3
+    gi, gj = ad.var_names[i], ad.var_names[j]
+    pi, pj = perm.var_names.get_loc(gi), perm.var_names.get_loc(gj)
+    np.testing.assert_array_equal(ad.varp["gdt"][i, j], perm.varp["gdt"][pi, pj])
+
+
+def test_config_parse_errors():
+    with pytest.raises(ValueError, match="hESC/STRING/500"):
+        Config.parse("hESC-STRING")
