@@ -274,3 +274,9 @@ def test_cli_help_and_infer(tiny_model, tiny_ckpt, tmp_path, capsys):
     rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
                "--tfs", str(tfs), "--out", str(out), "-q"])
     assert rc == 2 and "NOTAGENE" in capsys.readouterr().err
+
+
+def test_window_option(tiny_model):
+    ad = scugrn.from_genes(GENES[:12])
+    scugrn.tl.vvp(ad, model=tiny_model, n_values=2, window=6, verbose=False)
+    assert np.isfinite(ad.varp["vvp"]).all() and ad.uns["vvp_params"]["window"] == 6

@@ -147,3 +147,31 @@ def test_both_directions_concat(tiny_model):
     scugrn.tl.emb(ad, model=tiny_model)
     E = pair_matrix(ad, "emb", np.array([1]), np.array([2]))
     np.testing.assert_allclose(E[0], ad.varm["emb"][1] + ad.varm["emb"][2])
+
+
+@pytest.mark.parametrize("K,window", [(10, 4), (11, 6), (20, 8), (5, 10)])
+def test_window_contexts_cover_every_pair_once(K, window):
+    from scugrn.probes import window_contexts
+
+    count = np.zeros((K, K), dtype=int)
+    for ctx, own in window_contexts(K, window):
+        assert len(ctx) <= window
+        for rows, cols in own:
+            assert set(range(rows.start, rows.stop)) <= set(ctx) and set(range(cols.start, cols.stop)) <= set(ctx)
+            count[rows, cols] += 1
+    assert (count == 1).all()
+
+
+def test_windowed_equals_full_when_window_covers_all(ctx):
+    from scugrn.probes import run_probe_windowed
+
+    model, ids = ctx
+    p = default_params("vvp", model, n_values=2)
+    full = run_probe("vvp", model, ids, params=p, verbose=False)
+    same = run_probe_windowed("vvp", model, ids, window=2 * K, params=p, verbose=False)
+    np.testing.assert_allclose(same, full, atol=1e-6)
+    win = run_probe_windowed("vvp", model, ids, window=8, params=p, verbose=False)
+    assert np.isfinite(win).all()
+    # features depend on the context, but a pair's features stay correlated across windows
+    r = np.corrcoef(win.ravel(), full.ravel())[0, 1]
+    assert r > 0.5, r

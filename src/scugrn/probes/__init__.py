@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._registry import PROBES, ProbeMeta, get_probe, list_probes, register
-from ._runner import auto_batch_size, run_probe
+from ._runner import auto_batch_size, run_probe, run_probe_windowed, window_contexts
 
 __all__ = ["PROBES", "ProbeMeta", "auto_batch_size", "default_params", "get_probe", "list_probes",
-           "register", "run_probe"]
+           "register", "run_probe", "run_probe_windowed", "window_contexts"]
 
 # Defaults, in fractions of the backbone's input range [lo, hi] (scGPT: 0..50). See docs/defaults.md.
 N_VALUES = 8

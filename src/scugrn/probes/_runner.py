@@ -95,3 +95,55 @@ def run_probe(
                     out[uu // W, :, uu % W] = rows[r]
     logger.info("probe %s: K=%d, %d units in %.2f s", name, K, n_units, time.perf_counter() - t0)
     return out
+
+
+def window_contexts(K: int, window: int) -> list[tuple[np.ndarray, list[tuple[slice, slice]]]]:
+    """Split K genes into blocks of ``window // 2``; every context is the union of two blocks, so
+    each (source, target) pair shares at least one context. Returns, per context, its gene indices
+    and the (rows, cols) blocks of the full matrix it is responsible for (each pair written once)."""
+    if window < 4:
+        msg = f"window must be ≥ 4 genes, got {window}."
+        raise ValueError(msg)
+    half = window // 2
+    starts = list(range(0, K, half))
+    blocks = [np.arange(s, min(K, s + half)) for s in starts]
+    if len(blocks) == 1:
+        return [(blocks[0], [(slice(0, K), slice(0, K))])]
+    out = []
+    for a in range(len(blocks)):
+        for b in range(a + 1, len(blocks)):
+            ctx = np.concatenate([blocks[a], blocks[b]])
+            sa = slice(blocks[a][0], blocks[a][-1] + 1)
+            sb = slice(blocks[b][0], blocks[b][-1] + 1)
+            own = [(sa, sb), (sb, sa)]
+            if b == a + 1:  # diagonal blocks: block a in its first context, the last block too
+                own.append((sa, sa))
+                if b == len(blocks) - 1:
+                    own.append((sb, sb))
+            out.append((ctx, own))
+    return out
+
+
+def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict, x_bar=None,
+                       batch_size=None, verbose=None, out=None) -> np.ndarray:
+    """Run a pair probe over a gene list longer than the backbone's context, in windows of at most
+    ``window`` genes that always contain both the source and the target (see
+    :func:`window_contexts`). Features of a pair depend on the other genes in its window; see
+    docs/performance.md for how much they move with window composition."""
+    from tqdm.auto import tqdm
+
+    ids = np.asarray(token_ids)
+    K = len(ids)
+    ctxs = window_contexts(K, window)
+    verbose = settings.verbose if verbose is None else verbose
+    for ctx, own in tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose):
+        xb = None if x_bar is None else np.asarray(x_bar)[ctx]
+        res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False)
+        if out is None:
+            out = np.full((K, K, res.shape[2]), np.nan, dtype=np.float32)
+        pos = {g: k for k, g in enumerate(ctx)}
+        for rows, cols in own:
+            r = np.array([pos[i] for i in range(rows.start, rows.stop)])
+            c = np.array([pos[j] for j in range(cols.start, cols.stop)])
+            out[rows, cols] = res[np.ix_(r, c)]
+    return out

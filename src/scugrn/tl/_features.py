@@ -110,11 +110,12 @@ def compute_features(
     copy: bool = False,
     verbose: bool | None = None,
     data_dir=None,
+    window: int | None = None,
     **probe_params,
 ):
     from ..models import resolve
     from ..models._device import resolve_device, resolve_dtype
-    from ..probes import default_params, get_probe, run_probe
+    from ..probes import default_params, get_probe, run_probe, run_probe_windowed
 
     _check_adata(adata)
     meta, _ = get_probe(probe)
@@ -132,8 +133,17 @@ def compute_features(
             "tl.gdt or tl.emb for a gene list."
         )
         raise ValueError(msg)
-    res = run_probe(probe, bb, bb.token_ids(syms), params=params, x_bar=x_bar,
-                    batch_size=batch_size, verbose=verbose)
+    K = len(syms)
+    ctx_max = getattr(getattr(bb, "cfg", None), "max_seq_len", None)
+    if window is None and ctx_max and K + 1 > ctx_max and meta.slot == "varp":
+        logger.warning("%d genes exceed %s's training context (%d tokens); consider window=%d.",
+                       K, bb.info.name, ctx_max, ctx_max - 1)
+    if window is not None and K > window and meta.slot == "varp" and not hasattr(get_probe(probe)[1], "full"):
+        res = run_probe_windowed(probe, bb, bb.token_ids(syms), window=window, params=params, x_bar=x_bar,
+                                 batch_size=batch_size, verbose=verbose)
+    else:
+        res = run_probe(probe, bb, bb.token_ids(syms), params=params, x_bar=x_bar,
+                        batch_size=batch_size, verbose=verbose)
     idx = np.flatnonzero(keep)
     n = adata.n_vars
     if meta.slot == "varm":
@@ -151,6 +161,7 @@ def compute_features(
         "backbone": bb.info.as_dict(),
         "head": getattr(bb, "head", "mlm"),
         "dtype": str(dtype or settings.dtype),
+        "window": int(window) if window else 0,
         **report,
         "scugrn_version": _version(),
     }
@@ -175,6 +186,10 @@ on_missing
     ``"drop"``: they get NaN features and are listed in the params under ``dropped``.
 batch_size, device, dtype, verbose
     Runner settings; defaults from :data:`scugrn.settings`.
+window
+    Probe gene lists longer than this in context windows of at most ``window`` genes that always
+    hold both genes of a pair (for lists longer than the backbone's training context; scGPT_human:
+    1,200 tokens). Default: the whole list in one context.
 copy
     Return a modified copy instead of writing in place.
 **params
@@ -189,10 +204,11 @@ Returns
 
 def _make(probe: str, desc: str, params_doc: str, shape: str, slot: str = "varp", needs: bool = False):
     def fn(adata, *, model, key_added=None, species=None, on_missing="error", batch_size=None,
-           device=None, dtype=None, copy=False, verbose=None, data_dir=None, **params):
+           device=None, dtype=None, copy=False, verbose=None, data_dir=None, window=None, **params):
         return compute_features(adata, probe, model=model, key_added=key_added, species=species,
                                 on_missing=on_missing, batch_size=batch_size, device=device,
-                                dtype=dtype, copy=copy, verbose=verbose, data_dir=data_dir, **params)
+                                dtype=dtype, copy=copy, verbose=verbose, data_dir=data_dir,
+                                window=window, **params)
 
     fn.__name__ = fn.__qualname__ = probe
     fn.__doc__ = _DOC.format(probe=probe, desc=desc, params=params_doc, shape=shape, slot=slot,
