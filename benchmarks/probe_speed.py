@@ -108,9 +108,11 @@ def main(argv=None):
     ap.add_argument("--K", type=int, default=1000)
     ap.add_argument("--nlayers", type=int, default=12)
     ap.add_argument("--d", type=int, default=512)
-    ap.add_argument("--n-sources", type=int, default=2)
+    ap.add_argument("--n-sources", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--quick", action="store_true", help="small models and K, for a smoke run")
+    ap.add_argument("--ratio-model", default="4,128", help="layers,width of the model for the batched-vs-naive section")
+    ap.add_argument("--Ks", default="250,500,1000,2000", help="gene-list sizes for the wall-time / memory section")
     ap.add_argument("--out", type=Path, default=Path("results/probe_speed.json"))
     a = ap.parse_args(argv)
     if a.one:
@@ -124,7 +126,9 @@ def main(argv=None):
 
     res["torch"] = torch.__version__
     # 1. batched vs naive
-    res["gdt_vs_naive"] = gdt_vs_naive(K=50 if q else 200, nlayers=L, d=D, n_naive=1,
+    rl, rd = (int(x) for x in a.ratio_model.split(","))
+    res["load_average_start"] = os.getloadavg()
+    res["gdt_vs_naive"] = gdt_vs_naive(K=50 if q else 200, nlayers=2 if q else rl, d=64 if q else rd, n_naive=1,
                                        n_batched=4 if q else 8, threads=a.threads)
     g = res["gdt_vs_naive"]
     print("\n## GDT: batched forward-mode JVP vs per-pair backward loop")
@@ -132,7 +136,7 @@ def main(argv=None):
     print(f"| {g['nlayers']}L d={g['d']} | {g['K']} | 8 | {g['naive_s_per_source']:.2f} | "
           f"{g['batched_s_per_source']:.3f} | {g['speedup']:.0f}× | {g['max_rel_diff']:.1e} |")
     # 2 + 3. wall time and peak memory vs K
-    Ks = [100, 200] if q else [250, 500, 1000, 2000]
+    Ks = [100, 200] if q else [int(k) for k in a.Ks.split(",")]
     rows = []
     for K in Ks:
         for probe in ("vvp", "gdt"):
@@ -140,6 +144,7 @@ def main(argv=None):
             rows.append(r)
             print(f"  measured {probe} K={K}: {r['wall_s']:.1f} s for {r['n_sources']} sources", file=sys.stderr)
     res["probe_runs"] = rows
+    res["load_average_end"] = os.getloadavg()
     print(f"\n## Probing with a {L}-layer d={D} random-weight scGPT, T = M = 8 (subset of sources, extrapolated)")
     print("| probe | K | batch | sources run | wall (s) | full list, extrapolated (s) | pairs/s | peak RSS (MB) |")
     print("|---|---|---|---|---|---|---|---|")
