@@ -43,7 +43,8 @@ class Settings:
         Virtual cells per forward pass in the probe runner; ``None`` picks it from
         ``memory_mb`` and the context size so memory stays flat as the gene list grows.
     memory_mb
-        Activation-memory budget of one probe batch (MiB), used when ``batch_size`` is ``None``.
+        Activation-memory budget of one probe batch (MiB), used when ``batch_size`` is ``None``;
+        ``None`` = 128 on CPU (measured fastest, docs/defaults.md), 4096 on CUDA.
     cache_dir
         Where downloads (pooch) and cached features are kept.
     data_dir
@@ -56,7 +57,7 @@ class Settings:
     device: str = field(default_factory=lambda: _env("device", "auto"))
     dtype: str = field(default_factory=lambda: _env("dtype", "auto"))
     batch_size: int | None = field(default_factory=lambda: _env("batch_size", None, int))
-    memory_mb: int = field(default_factory=lambda: _env("memory_mb", 1024, int))
+    memory_mb: int | None = field(default_factory=lambda: _env("memory_mb", None, int))
     cache_dir: Path = field(default_factory=lambda: Path(_env("cache_dir", _default_cache())))
     data_dir: Path | None = field(
         default_factory=lambda: (Path(p) if (p := _env("data_dir", None)) else None)

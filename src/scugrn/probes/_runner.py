@@ -27,7 +27,8 @@ def auto_batch_size(model, K: int, *, forward_ad: bool, memory_mb: int | None = 
     per_cell = 4 * L * (3 * cfg.nhead * L + 10 * cfg.d_model + 2 * cfg.d_hid)  # bytes, one layer
     if forward_ad:
         per_cell *= 2  # primal + tangent
-    budget = (memory_mb or settings.memory_mb) * 2**20
+    mb = memory_mb or settings.memory_mb or (4096 if model.device.type == "cuda" else 128)
+    budget = mb * 2**20
     return int(max(1, min(MAX_BATCH, budget // per_cell)))
 
 
