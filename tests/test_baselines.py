@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -171,7 +172,9 @@ def test_onehot_lr_cv_and_runner():
 
     train = labelled_pairs(a, neg_ratio=None)
     train = pd.concat([train, train], ignore_index=True)  # enough rows for 2 folds per class
-    e = run_baseline("onehot_lr", a, train=train, Cs=3, cv=2, seed=int(rng.integers(100)))
+    with warnings.catch_warnings():  # no scikit-learn deprecation noise (pyproject ignores FutureWarning)
+        warnings.simplefilter("error")
+        e = run_baseline("onehot_lr", a, train=train, Cs=3, cv=2, seed=int(rng.integers(100)))
     _check_edges(e, a)
     assert ((e.weight > 0) & (e.weight < 1)).all()
     e2 = onehot_lr(a, train=train, C=1.0, pairs=train[["source", "target"]].iloc[:3])

@@ -9,6 +9,8 @@ strength is cross-validated on the training pairs (``LogisticRegressionCV``), as
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 
@@ -82,7 +84,13 @@ class OneHotLR:
         Xf = self._features(pairs)
         if self.C is None:
             folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
-            self.model_ = LogisticRegressionCV(Cs=self.Cs, cv=folds, scoring=self.scoring, max_iter=self.max_iter)
+            extra = {}
+            if "use_legacy_attributes" in inspect.signature(LogisticRegressionCV).parameters:
+                # scikit-learn >= 1.9: say "pure L2" and take the new attribute layout explicitly
+                # (coef_ / intercept_ keep their shapes) instead of relying on changing defaults
+                extra = {"l1_ratios": (0.0,), "use_legacy_attributes": False}
+            self.model_ = LogisticRegressionCV(Cs=self.Cs, cv=folds, scoring=self.scoring,
+                                               max_iter=self.max_iter, **extra)
         else:
             self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
         self.model_.fit(Xf, y)
