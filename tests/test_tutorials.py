@@ -14,8 +14,10 @@ SCRIPTS = sorted(TUT.glob("t0*.py"))
 
 
 def _demo_available() -> bool:
-    from scugrn.models import _demo
-
+    try:
+        from scugrn.models import _demo
+    except ImportError:
+        return False
     return (_demo.DEMO_DIR / "best_model.pt").exists()
 
 
