@@ -1,0 +1,50 @@
+"""Registry of gene-embedding sources, each with its metadata (decoupler's ``MethodMeta`` pattern)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class MissingGenesError(KeyError, ValueError):
+    """Genes a source has no embedding for. Lists them; a ``KeyError`` and a ``ValueError``."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.missing = list(missing)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """A gene-embedding source.
+
+    ``fn(genes, *, model, dim, seed, path) -> (matrix (n, d), found (n,) bool, info dict)``; rows of
+    genes that are not found may hold anything (they are zeroed or reported by the caller).
+    """
+
+    name: str
+    desc: str
+    reference: str
+    needs_model: bool
+    default_dim: int | None
+    fn: Callable = field(repr=False, compare=False)
+    optional_dependency: str | None = None
+
+
+SOURCES: dict[str, SourceMeta] = {}
+
+
+def register_source(meta: SourceMeta) -> SourceMeta:
+    SOURCES[meta.name] = meta
+    return meta
+
+
+def get_source(name: str) -> SourceMeta:
+    if name not in SOURCES:
+        msg = f"Unknown embedding source {name!r}. Expected one of {sorted(SOURCES)}."
+        raise ValueError(msg)
+    return SOURCES[name]
