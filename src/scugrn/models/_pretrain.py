@@ -166,6 +166,34 @@ class _Sampler:
         return src, inp, tgt, masked, pad
 
 
+def _spread_value_init(module, generator) -> None:
+    """Initialise the continuous value encoder's first layer as ReLU ramps whose knees are spread
+    over the input range (a quarter of them in [-1.5, 0.5], separating the mask value -1 from 0).
+
+    PyTorch's default init of ``linear1`` (1 → d) puts almost every knee near 0, so after
+    ``linear2`` and the LayerNorm every bin ≥ 5 maps to nearly the same direction (cosine ≥ 0.99):
+    the model starts blind to expression level, and a small pretraining run learns per-gene
+    marginals only (measured on synthetic networks, docs/benchmarks_synthetic.md). Same
+    architecture and weights layout; only the starting point differs.
+    """
+    import torch
+
+    from ._scgpt_module import ContinuousValueEncoder
+
+    enc = module.value_encoder
+    if not isinstance(enc, ContinuousValueEncoder):
+        return
+    d = enc.linear1.out_features
+    hi = float(module.cfg.n_bins - 1)
+    n_low = d // 4
+    knee = torch.cat([torch.empty(n_low).uniform_(-1.5, 0.5, generator=generator),
+                      torch.empty(d - n_low).uniform_(0.5, hi, generator=generator)])
+    w = torch.empty(d).uniform_(0.5, 1.5, generator=generator)
+    with torch.no_grad():
+        enc.linear1.weight.copy_(w[:, None])
+        enc.linear1.bias.copy_(-w * knee)
+
+
 def _lr_factor(step: int, steps: int, warmup: int, min_factor: float = 0.1) -> float:
     if step < warmup:
         return (step + 1) / warmup
@@ -192,9 +220,12 @@ def pretrain(
     lr: float = 1e-3,
     warmup: int | None = None,
     grad_clip: float = 1.0,
+    balance: float = 1.0,
     val_fraction: float = 0.05,
+    val_max: int = 256,
     eval_every: int | None = None,
     mvc: bool = True,
+    value_init: str = "spread",
     seed: int = 0,
     species: str | None = None,
     data_dir: str | Path | None = None,
@@ -224,12 +255,20 @@ def pretrain(
     max_genes, zero_ratio, mask_ratio
         Genes per sequence (plus ``<cls>``), the share of them drawn from the cell's zero genes, and
         the share of gene positions whose value is masked.
-    val_fraction, eval_every
-        Held-out cells for the validation loss (fixed masks), evaluated every ``eval_every`` steps
+    balance
+        Datasets are drawn with probability ∝ n_cells^balance, cells uniformly within: 1 = every
+        cell equally often (scGPT), 0 = every dataset equally often, 0.5 = in between.
+    val_fraction, val_max, eval_every
+        Held-out cells (a share, at most ``val_max``; held out of training) for the validation loss
+        (fixed masks), evaluated every ``eval_every`` steps
         (default ``steps // 20``); ``best_model.pt`` holds the weights with the lowest validation
         loss.
     mvc
         Add scGPT's MVC (GEPC) loss on the same masked positions.
+    value_init
+        ``"spread"`` (default): start the value encoder with ReLU knees spread over the bin range
+        so that expression levels are distinguishable from step 0 (see :func:`_spread_value_init`);
+        ``"default"``: PyTorch's default initialisation, as upstream scGPT.
     seed
         Seeds initialisation, dropout, cell/gene sampling, masks and the validation split.
     species, data_dir
@@ -269,6 +308,12 @@ def pretrain(
         if int(v) < 1:
             msg = f"{k} must be ≥ 1, found {v}."
             raise ValueError(msg)
+    if value_init not in {"spread", "default"}:
+        msg = f"value_init must be 'spread' or 'default', found {value_init!r}."
+        raise ValueError(msg)
+    if not 0 <= balance <= 1:
+        msg = f"balance must lie in [0, 1], found {balance}."
+        raise ValueError(msg)
     if not 0 < mask_ratio < 1 or not 0 <= zero_ratio < 1:
         msg = f"Expected 0 < mask_ratio < 1 and 0 ≤ zero_ratio < 1; found {mask_ratio}, {zero_ratio}."
         raise ValueError(msg)
@@ -291,13 +336,19 @@ def pretrain(
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(cells))
-    n_val = int(round(val_fraction * len(cells)))
+    n_val = min(int(round(val_fraction * len(cells))), int(val_max))
     val_cells, train_cells = cells[perm[:n_val]], cells[perm[n_val:]]
+    n_per = np.bincount(train_cells[:, 0], minlength=len(corpora)).astype(float)
+    w_set = np.where(n_per > 0, n_per, 1.0) ** balance * (n_per > 0)
+    p_cell = (w_set / w_set.sum() / np.where(n_per > 0, n_per, 1.0))[train_cells[:, 0]]
+    p_cell = p_cell / p_cell.sum()
 
     module = build_module(vocab, seed=seed, d_model=d_model, nlayers=nlayers, nhead=nhead,
                           d_hid=d_hid, dropout=dropout, n_bins=n_bins, do_mvc=mvc,
                           max_seq_len=max_genes + 1)
     cfg = module.cfg
+    if value_init == "spread":
+        _spread_value_init(module, torch.Generator().manual_seed(seed))
     common = dict(max_genes=max_genes, zero_ratio=zero_ratio, mask_ratio=mask_ratio,
                   cls_id=vocab[CLS_TOKEN], pad_id=vocab[cfg.pad_token], pad_value=cfg.pad_value,
                   mask_value=cfg.mask_value)
@@ -351,7 +402,7 @@ def pretrain(
         module.train()
         bar = trange(steps, desc=f"pretrain {name}", disable=not verbose, unit="step")
         for step in bar:
-            rows = rng.integers(0, len(train_cells), size=batch_size)
+            rows = rng.choice(len(train_cells), size=batch_size, p=p_cell)
             tot, mlm = losses(train.batch(rng, rows))
             opt.zero_grad(set_to_none=True)
             tot.backward()
@@ -359,7 +410,7 @@ def pretrain(
                 torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
             opt.step()
             sched.step()
-            window.append((float(tot), float(mlm)))
+            window.append((tot.detach().item(), mlm.detach().item()))
             if (step + 1) % eval_every == 0 or step + 1 == steps:
                 v = evaluate()
                 w = np.asarray(window)
@@ -387,8 +438,9 @@ def pretrain(
         "config": {"d_model": d_model, "nlayers": nlayers, "nhead": nhead, "d_hid": d_hid,
                    "dropout": dropout, "n_bins": n_bins, "steps": steps, "batch_size": batch_size,
                    "max_genes": max_genes, "zero_ratio": zero_ratio, "mask_ratio": mask_ratio,
-                   "lr": lr, "warmup": warmup, "grad_clip": grad_clip, "val_fraction": val_fraction,
-                   "eval_every": eval_every, "mvc": mvc, "n_tokens": len(vocab),
+                   "lr": lr, "warmup": warmup, "grad_clip": grad_clip, "balance": balance,
+                   "val_fraction": val_fraction, "val_max": val_max,
+                   "eval_every": eval_every, "mvc": mvc, "value_init": value_init, "n_tokens": len(vocab),
                    "n_parameters": int(sum(p.numel() for p in module.parameters()))},
         "seed": seed,
         "best_step": best[2], "best_val_mlm": best[0] if val_batches else None,

@@ -2,6 +2,7 @@
 
 from ._mlp import Ensemble, Translator, feature_spec, load
 from ._pairs import pair_matrix, pairs_by_name, tf_mask
+from ._pretrained import pretrained
 from ._train import fit_mlp
 
-__all__ = ["Ensemble", "Translator", "feature_spec", "fit_mlp", "load", "pair_matrix", "pairs_by_name", "tf_mask"]
+__all__ = ["Ensemble", "Translator", "feature_spec", "fit_mlp", "load", "pair_matrix", "pairs_by_name", "pretrained", "tf_mask"]
