@@ -34,7 +34,7 @@ print(adata)
 # %%
 scugrn.tl.vvp(adata, model="demo")
 scugrn.tl.gdt(adata, model="demo")
-scugrn.tl.predict_grn(adata, translator=scugrn.translator.pretrained("ens"))
+scugrn.tl.predict_grn(adata, translator=scugrn.translator.pretrained("vvp"))
 edges = adata.uns["grn"]
 print(edges.head(10))
 print({k: adata.uns["gdt_params"][k] for k in ("probe", "base_values", "background")})

@@ -15,7 +15,7 @@ tfs = ["GATA1", "SPI1", "TAL1", "KLF1", "CEBPA", "RUNX1", "GFI1", "MYB"]
 adata = scugrn.from_genes(genes, tfs=tfs)
 scugrn.tl.vvp(adata, model="demo")
 scugrn.tl.gdt(adata, model="demo")
-scugrn.tl.predict_grn(adata, translator=scugrn.translator.pretrained("ens"))
+scugrn.tl.predict_grn(adata, translator=scugrn.translator.pretrained("vvp"))
 edges = adata.uns["grn"]
 print(edges.head(10))
 

@@ -30,9 +30,9 @@ scugrn.pl.transfer_heatmap(res.assign(train=res["method"]), ax=axes[0])
 axes[0].set_ylabel("method")
 ad = scugrn.datasets.beeline("mDC", network="STRING", size=500, path=DATA)
 scugrn.tl.vvp(ad, model="demo"); scugrn.tl.gdt(ad, model="demo")
-scugrn.tl.predict_grn(ad, translator=scugrn.translator.pretrained("ens"))
+scugrn.tl.predict_grn(ad, translator=scugrn.translator.pretrained("vvp"))
 truth = set(zip(ad.uns["ground_truth"]["source"], ad.uns["ground_truth"]["target"]))
 e = ad.uns["grn"]
 y = [(s, t) in truth for s, t in zip(e.source, e.target)]
-scugrn.pl.pr_curves({"Ens (shipped)": (y, e.weight)}, ax=axes[1], baseline=sum(y) / len(y))
+scugrn.pl.pr_curves({"VVP translator (shipped)": (y, e.weight)}, ax=axes[1], baseline=sum(y) / len(y))
 fig.savefig("t03_benchmark.png", dpi=80, bbox_inches="tight")
