@@ -32,8 +32,10 @@ print(adata)
 # shipped ensemble translator. Parameters are stored beside each result.
 
 # %%
-scugrn.tl.vvp(adata, model="demo")
-scugrn.tl.gdt(adata, model="demo")
+# a few PBMC symbols are outdated (IGJ, HIST1H4C, ...): drop them, they are recorded in the params
+scugrn.tl.vvp(adata, model="demo", on_missing="drop")
+scugrn.tl.gdt(adata, model="demo", on_missing="drop")
+print("dropped:", adata.uns["vvp_params"]["dropped"])
 scugrn.tl.predict_grn(adata, translator=scugrn.translator.pretrained("vvp"))
 edges = adata.uns["grn"]
 print(edges.head(10))
