@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+logger = logging.getLogger("scugrn")
 
 
 def read_corpus(data_dir: Path) -> dict:
@@ -133,7 +134,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     vocab = census_vocab(a.data_dir / "gene_vocab" / "default_census_vocab.json")
     data = {**read_corpus(a.data_dir), **read_beeline_expression(a.data_dir)}
-    logging.info("read %d datasets, %d cells in %.0f s", len(data), sum(x.n_obs for x in data.values()),
+    logger.info("read %d datasets, %d cells in %.0f s", len(data), sum(x.n_obs for x in data.values()),
                  time.perf_counter() - t0)
     out = pretrain(
         data, vocab=vocab, out_dir=a.out, d_model=a.d_model, nlayers=a.nlayers, nhead=a.nhead,

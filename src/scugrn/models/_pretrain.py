@@ -130,7 +130,7 @@ class _Sampler:
         nz = np.flatnonzero(row)
         G = row.shape[0]
         n_zero_avail = G - len(nz)
-        n_zero = min(n_zero_avail, int(round(self.zero_ratio * self.max_genes)))
+        n_zero = min(n_zero_avail, round(self.zero_ratio * self.max_genes))
         n_nz = min(len(nz), self.max_genes - n_zero)
         n_zero = min(n_zero_avail, self.max_genes - n_nz)  # fill up when the cell has few non-zeros
         pick = rng.choice(nz, size=n_nz, replace=False) if n_nz < len(nz) else nz
@@ -160,7 +160,7 @@ class _Sampler:
             n = len(ids)
             src[b, 0], tgt[b, 0], pad[b, : n + 1] = self.cls_id, 0.0, False
             src[b, 1 : n + 1], tgt[b, 1 : n + 1] = ids, vals
-            n_mask = max(1, int(round(self.mask_ratio * n)))
+            n_mask = max(1, round(self.mask_ratio * n))
             masked[b, 1 + rng.choice(n, size=n_mask, replace=False)] = True
         inp = np.where(masked, np.float32(self.mask_value), tgt)
         return src, inp, tgt, masked, pad
@@ -282,8 +282,8 @@ def pretrain(
     -------
     The checkpoint folder ``out_dir``. ``train_log.json`` holds the data report, configuration,
     loss curve (training loss averaged over each evaluation interval, validation MLM loss and the
-    loss of predicting the mean bin, for scale), seed, wall time, thread count and the sha256 of
-    ``best_model.pt``.
+    MSE of predicting one constant bin on the validation positions, for scale), seed, wall time,
+    thread count and the sha256 of ``best_model.pt``.
     """
     import torch
     from anndata import AnnData
@@ -336,7 +336,7 @@ def pretrain(
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(cells))
-    n_val = min(int(round(val_fraction * len(cells))), int(val_max))
+    n_val = min(round(val_fraction * len(cells)), int(val_max))
     val_cells, train_cells = cells[perm[:n_val]], cells[perm[n_val:]]
     n_per = np.bincount(train_cells[:, 0], minlength=len(corpora)).astype(float)
     w_set = np.where(n_per > 0, n_per, 1.0) ** balance * (n_per > 0)
@@ -349,9 +349,9 @@ def pretrain(
     cfg = module.cfg
     if value_init == "spread":
         _spread_value_init(module, torch.Generator().manual_seed(seed))
-    common = dict(max_genes=max_genes, zero_ratio=zero_ratio, mask_ratio=mask_ratio,
-                  cls_id=vocab[CLS_TOKEN], pad_id=vocab[cfg.pad_token], pad_value=cfg.pad_value,
-                  mask_value=cfg.mask_value)
+    common = {"max_genes": max_genes, "zero_ratio": zero_ratio, "mask_ratio": mask_ratio,
+              "cls_id": vocab[CLS_TOKEN], "pad_id": vocab[cfg.pad_token], "pad_value": cfg.pad_value,
+              "mask_value": cfg.mask_value}
     train = _Sampler(corpora, train_cells, **common)
     val_batches = []
     if n_val:
@@ -388,7 +388,7 @@ def pretrain(
         return num / den
 
     mean_pred = None
-    if val_batches:  # MSE of predicting the training mean bin on masked positions, for scale
+    if val_batches:  # MSE of one constant (the mean masked validation bin) on those positions, for scale
         mu = np.mean([b[2][b[3]].mean() for b in val_batches])
         mean_pred = float(np.mean(np.concatenate([(b[2][b[3]] - mu) ** 2 for b in val_batches])))
 
@@ -424,6 +424,10 @@ def pretrain(
                     best = (score, copy.deepcopy(module.state_dict()), step + 1)
                 bar.set_postfix(train=f"{curve[-1]['train_mlm']:.2f}",
                                 val="-" if v is None else f"{v:.2f}")
+    if best[1] is None:
+        msg = (f"Pretraining {name!r} diverged: the loss is {curve[-1]['train_mlm']} after {steps} steps. "
+               "Lower lr= or keep grad_clip= on.")
+        raise FloatingPointError(msg)
     module.load_state_dict(best[1])
     module.eval()
     out_dir = Path(out_dir)
@@ -434,7 +438,7 @@ def pretrain(
         "name": name,
         "objective": "scGPT masked-value MSE on masked positions" + (" + MVC (GEPC) MSE" if mvc else ""),
         "data": [c.report for c in corpora],
-        "n_cells_train": int(len(train_cells)), "n_cells_val": int(n_val),
+        "n_cells_train": len(train_cells), "n_cells_val": int(n_val),
         "config": {"d_model": d_model, "nlayers": nlayers, "nhead": nhead, "d_hid": d_hid,
                    "dropout": dropout, "n_bins": n_bins, "steps": steps, "batch_size": batch_size,
                    "max_genes": max_genes, "zero_ratio": zero_ratio, "mask_ratio": mask_ratio,
