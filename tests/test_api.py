@@ -16,7 +16,7 @@ from scugrn import Key
 from conftest import GENES
 
 PUBLIC = [scugrn.pp.select, scugrn.tl.vvp, scugrn.tl.gdt, scugrn.tl.emb, scugrn.tl.pert,
-          scugrn.tl.origin_pert, scugrn.tl.origin_attn, scugrn.tl.predict_grn]
+          scugrn.tl.origin_pert, scugrn.tl.origin_attn, scugrn.tl.predict_grn, scugrn.tl.infosem]
 
 
 def test_import_is_light():

@@ -12,7 +12,7 @@ from ._settings import settings
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem"}
+_SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem", "embeddings"}
 _LAZY_ATTRS = {"from_genes": ("scugrn.datasets", "from_genes")}
 
 __all__ = ["Key", "settings", "from_genes", *sorted(_SUBMODULES)]
