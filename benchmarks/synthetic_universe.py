@@ -142,9 +142,10 @@ Pretraining per seed (s, best validation MLM loss vs. the mean-bin predictor):
 - Gene-token embeddings (Emb) carry part of it.
 - Value-encoder initialisation (ablation row, when run): with PyTorch's default initialisation of
   scGPT's continuous value encoder, every bin ≥ 5 enters the model as almost the same vector after
-  its LayerNorm (cosine ≥ 0.99 at step 0), and a pretraining run this short learns little beyond
-  per-gene averages; `pretrain(value_init="spread")` (the default) spreads the ReLU knees of the
-  encoder's first layer over the bin range. Same architecture and checkpoint format.
+  its LayerNorm (cosine ≥ 0.99 at step 0), so a pretraining run this short stays nearly blind to
+  expression level; compare the VVP/GDT columns of the ablation row with the first row (Emb reads
+  no values). `pretrain(value_init="spread")` (the default) spreads the ReLU knees of the encoder's
+  first layer over the bin range. Same architecture and checkpoint format.
 - This control is small (a 2-layer, d=32 model; 1,200 cells; minutes of CPU): it shows the
   mechanism, not the size of the effect on real data or a real foundation model.
 - Raw rows: `docs/benchmarks_synthetic.csv`.

@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("scugrn")
 
 
-def features(adata, model, probes, timings, tag):
+def features(adata, model, probes, timings, tag, data_dir):
     import scugrn
 
     for p in probes:
         t0 = time.perf_counter()
-        getattr(scugrn.tl, p)(adata, model=model, on_missing="drop", verbose=False)
+        getattr(scugrn.tl, p)(adata, model=model, on_missing="drop", verbose=False, data_dir=data_dir)
         timings[f"{tag}/{p}_s"] = round(time.perf_counter() - t0, 1)
         logger.info("%s %s: %.0f s (K=%d)", tag, p, timings[f"{tag}/{p}_s"], adata.n_vars)
 
@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--out", type=Path, default=ROOT / "src" / "scugrn" / "translator" / "pretrained")
     p.add_argument("--model", default="demo", help="backbone (default: the shipped demo)")
-    p.add_argument("--eval", nargs="*", default=["mDC/STRING", "mESC/STRING", "hHEP/STRING"],
+    p.add_argument("--eval", nargs="*", default=["mHSC-L/STRING"],
                    help="cell/network configurations (TFs+500) for the zero-shot check")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     model = scugrn.models.load(a.model, device="cpu")
     timings: dict[str, float] = {}
     ad = beeline("hESC", network="STRING", size=500, path=a.data_dir)
-    features(ad, model, ("vvp", "gdt"), timings, "hESC")
+    features(ad, model, ("vvp", "gdt"), timings, "hESC", a.data_dir)
     labels = labelled_pairs(ad, neg_ratio=1, seed=a.seed)
     trs = {k: scugrn.tl.train_translator(ad, features=k, labels=labels, seed=a.seed, verbose=False)
            for k in ("vvp", "gdt")}
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
         name, net = cfg.split("/")
         ev = beeline(name, network=net, size=500, path=a.data_dir)
         ev = ev[:0].copy()  # zero-expression mode, as in training
-        features(ev, model, ("vvp", "gdt"), timings, cfg)
+        features(ev, model, ("vvp", "gdt"), timings, cfg, a.data_dir)
         res = {}
         for s in range(3):
             lab = labelled_pairs(ev, neg_ratio=1, seed=100 + s)

@@ -6,9 +6,9 @@ edges of the other three networks — genes it never saw — from VVP / GDT feat
 while the same architecture with random weights, and translators trained on permuted labels, stay
 at chance. Gene embeddings (Emb) sit in between.
 
-Measured on the 2-core shared CPU (seed 0, torch 2.13): 2 min 13 s wall (60 s CPU); balanced AUPRC
-of the pretrained backbone VVP 0.715, GDT 0.691, Ens 0.715, Emb 0.669; random-weight backbone
-0.45–0.51; permuted labels 0.50–0.53. Over 5 seeds see docs/benchmarks_synthetic.md. The
+Measured on the 2-core shared CPU (seed 0, torch 2.13): 39 s when the machine was quiet, 2 min 13 s
+under other jobs' load (60 s CPU). Balanced AUPRC of the pretrained backbone: VVP 0.715, GDT 0.691,
+Ens 0.715, Emb 0.669; random-weight backbone 0.45–0.51; permuted labels 0.50–0.53. Over 5 seeds see docs/benchmarks_synthetic.md. The
 thresholds leave margins of several standard errors (one network × negative sample varies by
 ≈ 0.04, the mean over 3 × 3 by ≈ 0.015).
 """
