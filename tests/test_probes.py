@@ -175,3 +175,48 @@ def test_windowed_equals_full_when_window_covers_all(ctx):
     # features depend on the context, but a pair's features stay correlated across windows
     r = np.corrcoef(win.ravel(), full.ravel())[0, 1]
     assert r > 0.5, r
+
+
+@pytest.mark.parametrize("pre_norm", [False, True])
+@pytest.mark.parametrize("style", ["continuous", "scaling"])
+def test_hand_written_jvp_equals_torch_func_jvp(tmp_path, pre_norm, style):
+    """The explicit (primal, tangent) rules of models._jvp against PyTorch's own forward-mode AD,
+    for per-cell primals and for one primal shared by a batch of tangents."""
+    import torch
+
+    from scugrn.models import load, random_checkpoint
+    from scugrn.models._jvp import jvp_mlm
+
+    genes = [f"G{i}" for i in range(30)]
+    m = load(random_checkpoint(tmp_path / "c", genes=genes, pre_norm=pre_norm, nhead=2, seed=3))
+    m.module.cfg.input_emb_style = style
+    ids = torch.arange(3, 33)[None, :]
+    g = torch.Generator().manual_seed(0)
+    vals = torch.rand(4, 30, generator=g) * 10
+    tans = torch.randn(4, 30, generator=g)
+    m.module.set_attn_impl("math")
+
+    def f(x):
+        return m.module(ids, x)["mlm_output"]
+
+    ref = torch.func.jvp(f, (vals,), (tans,))[1]
+    assert float(ref.abs().max()) > 1e-3  # a derivative that is not trivially zero
+    _, d = jvp_mlm(m.module, ids, vals, tans)
+    torch.testing.assert_close(d, ref, rtol=1e-4, atol=1e-5)
+    # one primal cell shared by every tangent (broadcast path)
+    ref1 = torch.func.vmap(lambda t: torch.func.jvp(f, (vals[:1],), (t[None],))[1][0])(tans)
+    _, d1 = jvp_mlm(m.module, ids, vals[:1], tans)
+    torch.testing.assert_close(d1, ref1, rtol=1e-4, atol=1e-5)
+
+
+def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):
+    """Configurations without hand-written rules (e.g. the MVC head) use PyTorch's dual numbers and
+    give the same features as the hand-written path where both apply."""
+    from scugrn.models import _jvp
+
+    model, ids = ctx
+    p = default_params("gdt", model, n_values=2)
+    fast = run_probe("gdt", model, ids, params=p, verbose=False)
+    monkeypatch.setattr(_jvp, "supported", lambda *a: False)
+    slow = run_probe("gdt", model, ids, params=p, verbose=False)
+    np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)

@@ -187,6 +187,33 @@ class ScGPTBackbone(Backbone):
         out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
         return out[:, 1:] if self.use_cls else out
 
+    def predict_jvp(self, token_ids, values, tangents):
+        """Directional derivative of :meth:`predict`: ``d predict(values + ε·tangents)/dε`` at 0.
+
+        ``values`` (B or 1, K) — one primal cell may serve every tangent; ``tangents`` (B, K).
+        Hand-written rules (:mod:`scugrn.models._jvp`) for the expression head; dual numbers
+        otherwise. Returns (B, K).
+        """
+        from . import _jvp
+
+        if not _jvp.supported(self.module, self.head):
+            import torch.autograd.forward_ad as fwAD
+
+            with fwAD.dual_level():
+                vals = values.expand_as(tangents) if values.shape[0] == 1 else values
+                self.module.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD
+                try:
+                    out = self.predict(token_ids, fwAD.make_dual(vals.contiguous(), tangents))
+                finally:
+                    self.module.set_attn_impl("sdpa")
+                return fwAD.unpack_dual(out).tangent
+        ids, vals = self._with_cls(token_ids, values)
+        _, tans = self._with_cls(token_ids, tangents)
+        with self._autocast():
+            _, d = _jvp.jvp_mlm(self.module, ids, vals, tans)
+        d = d.float() if d.dtype in (torch.float16, torch.bfloat16) else d
+        return d[:, 1:] if self.use_cls else d
+
     def attention(self, token_ids, values):
         ids, vals = self._with_cls(token_ids, values)
         m = self.module

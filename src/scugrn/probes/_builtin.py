@@ -88,35 +88,33 @@ class GDT(_PairProbe):
         return v, t
 
     def compute(self, units):
-        self.model.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD (METHODS §9)
-        try:
+        if hasattr(self.model, "predict_jvp"):
             if self.background == "base":
                 return self._shared_primal(units)
-            return self._dual(units)
-        finally:
-            self.model.set_attn_impl("sdpa")
+            v, t = self.primal_tangent(units)
+            return self.model.predict_jvp(self.ids, v, t)
+        return self._dual(units)
 
     def _dual(self, units):
-        """One JVP per virtual cell with dual numbers (less overhead than torch.func.jvp)."""
+        """Generic backbones: one JVP per virtual cell with PyTorch's dual numbers."""
         import torch.autograd.forward_ad as fwAD
 
         v, t = self.primal_tangent(units)
         with fwAD.dual_level():
             out = self.model.predict(self.ids, fwAD.make_dual(v, t))
-            return fwAD.unpack_dual(out).tangent  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
+        return fwAD.unpack_dual(out).tangent  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
 
     def _shared_primal(self, units):
         """background='base': every source at base value t shares the primal cell b_t·1, so the
-        primal pass runs once per t and only tangents are batched (torch.func.vmap over jvp)."""
+        primal pass runs once per t and only the tangents are batched."""
         src, ch = self._split(units)
         out = torch.empty(len(units), self.K, device=units.device)
-        f = lambda x: self.model.predict(self.ids, x)  # noqa: E731
         for c in torch.unique(ch).tolist():
             sel = torch.nonzero(ch == c).squeeze(1)
             v = torch.full((1, self.K), float(self.bases[c]), device=units.device)
-            T = torch.zeros(len(sel), 1, self.K, device=units.device)
-            T[torch.arange(len(sel)), 0, src[sel]] = 1.0
-            out[sel] = torch.func.vmap(lambda t: torch.func.jvp(f, (v,), (t,))[1])(T)[:, 0]
+            T = torch.zeros(len(sel), self.K, device=units.device)
+            T[torch.arange(len(sel)), src[sel]] = 1.0
+            out[sel] = self.model.predict_jvp(self.ids, v, T)
         return out
 
 

@@ -1,0 +1,138 @@
+"""Hand-written forward-mode derivative (JVP) of the scGPT expression head.
+
+GDT needs ∂M(v)_j/∂v_i for every target j: one Jacobian-vector product per (source, base value).
+PyTorch's dual numbers work but pay for generality: the softmax rule alone makes several L×L
+temporaries per virtual cell. Here each layer carries (primal, tangent) explicitly with the
+textbook rules, written to touch every L×L attention matrix as few times as possible:
+
+- ``Linear``: ``dy = dx Wᵀ``; ``ReLU``/``LeakyReLU``: the primal's mask;
+- ``LayerNorm``: ``dx̂ = (dx_c − x̂·mean(x̂ dx_c)) / σ`` with ``dx_c = dx − mean(dx)``;
+- attention ``O = softmax(QKᵀ/√d) V``: ``dS = (dQ Kᵀ + Q dKᵀ)/√d``, ``G = P ⊙ dS``,
+  ``dO = G V + P dV − rowsum(G) ⊙ O`` (the softmax JVP folded into two products).
+
+Primal tensors may have batch 1 while tangents have batch B (every virtual cell shares the
+primal cell): matmuls broadcast, so the primal runs once. Tested against ``torch.func.jvp`` in
+``tests/test_probes.py``; measured in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def supported(module, head: str) -> bool:
+    """Whether :func:`jvp_mlm` covers this configuration (else callers fall back to dual numbers)."""
+    return head == "mlm" and module.cfg.input_emb_style in {"continuous", "scaling"}
+
+
+def _linear(x, dx, layer):
+    return F.linear(x, layer.weight, layer.bias), F.linear(dx, layer.weight)
+
+
+def _layer_norm(x, dx, ln):
+    y = F.layer_norm(x, ln.normalized_shape, ln.weight, ln.bias, ln.eps)
+    mu = x.mean(-1, keepdim=True)
+    rstd = torch.rsqrt(((x - mu) ** 2).mean(-1, keepdim=True) + ln.eps)
+    xh = (x - mu) * rstd
+    dxc = dx - dx.mean(-1, keepdim=True)
+    dxh = rstd * (dxc - xh * (dxc * xh).mean(-1, keepdim=True))
+    return y, dxh * ln.weight
+
+
+def _attention(x, dx, sa):
+    B, L, d = x.shape
+    Bt = dx.shape[0]
+    h = sa.nhead
+    dh = d // h
+    s = 1.0 / math.sqrt(dh)
+    qkv, dqkv = _linear(x, dx, _Proj(sa))
+    q, k, v = qkv.view(B, L, 3, h, dh).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
+    dq, dk, dv = dqkv.view(Bt, L, 3, h, dh).permute(2, 0, 3, 1, 4)
+    q = q * s
+    P = torch.softmax(q @ k.transpose(-2, -1), dim=-1)  # (B, h, L, L)
+    O = P @ v
+    G = (dq * s) @ k.transpose(-2, -1)
+    G = G.add_(q @ dk.transpose(-2, -1)).mul_(P)  # P ⊙ dS, in place
+    c = G.sum(-1, keepdim=True)
+    dO = torch.matmul(G, v).add_(P @ dv).sub_(c * O)
+    O = O.transpose(1, 2).reshape(B, L, d)
+    dO = dO.transpose(1, 2).reshape(Bt, L, d)
+    return _linear(O, dO, sa.out_proj)
+
+
+class _Proj:  # the packed q/k/v projection as a Linear-like view
+    def __init__(self, sa):
+        self.weight, self.bias = sa.in_proj_weight, sa.in_proj_bias
+
+
+def _relu(x, dx):
+    m = x > 0
+    return x.clamp(min=0), dx * m
+
+
+def _layer(x, dx, layer):
+    if layer.pre_norm:
+        x, dx = _layer_norm(x, dx, layer.norm1)
+        a, da = _attention(x, dx, layer.self_attn)
+        x, dx = _layer_norm(x + a, dx + da, layer.norm2)
+        f, df = _ff(x, dx, layer)
+        return x + f, dx + df
+    a, da = _attention(x, dx, layer.self_attn)
+    x, dx = _layer_norm(x + a, dx + da, layer.norm1)
+    f, df = _ff(x, dx, layer)
+    return _layer_norm(x + f, dx + df, layer.norm2)
+
+
+def _ff(x, dx, layer):
+    y, dy = _linear(x, dx, layer.linear1)
+    y, dy = _relu(y, dy)
+    return _linear(y, dy, layer.linear2)
+
+
+def _value_encoder(values, dvalues, enc):
+    x = values.unsqueeze(-1)
+    dx = dvalues.unsqueeze(-1) * (x < enc.max_value)
+    x = x.clamp(max=enc.max_value)
+    y, dy = _linear(x, dx, enc.linear1)
+    y, dy = _relu(y, dy)
+    y, dy = _linear(y, dy, enc.linear2)
+    return _layer_norm(y, dy, enc.norm)
+
+
+def _decoder(x, dx, fc):
+    for layer in fc:
+        if isinstance(layer, torch.nn.Linear):
+            x, dx = _linear(x, dx, layer)
+        else:  # LeakyReLU
+            slope = layer.negative_slope
+            dx = torch.where(x > 0, dx, slope * dx)
+            x = F.leaky_relu(x, slope)
+    return x.squeeze(-1), dx.squeeze(-1)
+
+
+@torch.no_grad()
+def jvp_mlm(module, ids, values, tangents):
+    """Expression-head output and its directional derivative.
+
+    ``ids`` (1, L) token ids, ``values`` (B or 1, L) input values, ``tangents`` (B, L) directions.
+    Returns ``(mlm_output (B or 1, L), d mlm_output (B, L))``.
+    """
+    if module.training:
+        msg = "jvp_mlm needs the module in eval mode (dropout off)."
+        raise RuntimeError(msg)
+    gene_emb = module.encoder(ids)  # (1, L, d)
+    style = module.cfg.input_emb_style
+    if style == "continuous":
+        v, dv = _value_encoder(values, tangents, module.value_encoder)
+        x, dx = gene_emb + v, dv
+    elif style == "scaling":
+        x, dx = gene_emb * values.unsqueeze(2), gene_emb * tangents.unsqueeze(2)
+    else:
+        msg = f"No hand-written JVP for input_emb_style={style!r} (category values have no derivative)."
+        raise NotImplementedError(msg)
+    for layer in module.transformer_encoder.layers:
+        x, dx = _layer(x, dx, layer)
+    return _decoder(x, dx, module.decoder.fc)
