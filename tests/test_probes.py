@@ -207,6 +207,14 @@ def test_hand_written_jvp_equals_torch_func_jvp(tmp_path, pre_norm, style):
     ref1 = torch.func.vmap(lambda t: torch.func.jvp(f, (vals[:1],), (t[None],))[1][0])(tans)
     _, d1 = jvp_mlm(m.module, ids, vals[:1], tans)
     torch.testing.assert_close(d1, ref1, rtol=1e-4, atol=1e-5)
+    # attention in query blocks (memory flat in K) changes nothing
+    import scugrn.models._jvp as J
+
+    old, J.QUERY_BLOCK_BYTES = J.QUERY_BLOCK_BYTES, 4 * 4 * 2 * 31 * 7  # blocks of 7 query rows
+    try:
+        torch.testing.assert_close(jvp_mlm(m.module, ids, vals, tans)[1], d, rtol=1e-5, atol=1e-6)
+    finally:
+        J.QUERY_BLOCK_BYTES = old
 
 
 def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):

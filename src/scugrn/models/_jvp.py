@@ -22,6 +22,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+QUERY_BLOCK_BYTES = 256 * 2**20  # attention temporaries per query block (memory stays flat in K)
+
 
 def supported(module, head: str) -> bool:
     """Whether :func:`jvp_mlm` covers this configuration (else callers fall back to dual numbers)."""
@@ -51,13 +53,20 @@ def _attention(x, dx, sa):
     qkv, dqkv = _linear(x, dx, _Proj(sa))
     q, k, v = qkv.view(B, L, 3, h, dh).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
     dq, dk, dv = dqkv.view(Bt, L, 3, h, dh).permute(2, 0, 3, 1, 4)
-    q = q * s
-    P = torch.softmax(q @ k.transpose(-2, -1), dim=-1)  # (B, h, L, L)
-    O = P @ v
-    G = (dq * s) @ k.transpose(-2, -1)
-    G = G.add_(q @ dk.transpose(-2, -1)).mul_(P)  # P ⊙ dS, in place
-    c = G.sum(-1, keepdim=True)
-    dO = torch.matmul(G, v).add_(P @ dv).sub_(c * O)
+    q, dq = q * s, dq * s
+    kt, dkt = k.transpose(-2, -1), dk.transpose(-2, -1)
+    # query rows in blocks so the L×L temporaries stay under QUERY_BLOCK_BYTES per batch
+    rows = max(1, QUERY_BLOCK_BYTES // (4 * max(B, Bt) * h * L))
+    Os, dOs = [], []
+    for r in range(0, L, rows):
+        qb, dqb = q[..., r:r + rows, :], dq[..., r:r + rows, :]
+        P = torch.softmax(qb @ kt, dim=-1)  # (B, h, rows, L)
+        O = P @ v
+        G = (dqb @ kt).add_(qb @ dkt).mul_(P)  # P ⊙ dS, in place
+        c = G.sum(-1, keepdim=True)
+        Os.append(O)
+        dOs.append(torch.matmul(G, v).add_(P @ dv).sub_(c * O))
+    O, dO = (Os[0], dOs[0]) if len(Os) == 1 else (torch.cat(Os, -2), torch.cat(dOs, -2))
     O = O.transpose(1, 2).reshape(B, L, d)
     dO = dO.transpose(1, 2).reshape(Bt, L, d)
     return _linear(O, dO, sa.out_proj)
