@@ -35,9 +35,28 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def flops_per_cell(K: int, nlayers: int, d: int, d_hid: int, probe: str) -> float:
+    """Counted FLOPs of one virtual cell (multiply-add = 2), METHODS.md §2: the forward of every
+    layer (q/k/v/out projections, QKᵀ and PV, feed-forward) and the expression decoder. GDT adds
+    the tangent: the same linear work again, and twice the attention products (dQKᵀ + QdKᵀ,
+    GV + PdV)."""
+    L = K + 1
+    lin = 2 * L * (4 * d * d + 2 * d * d_hid)
+    att = 2 * 2 * L * L * d
+    dec = 2 * L * (2 * d * d + d)
+    fwd = nlayers * (lin + att) + dec
+    if probe == "gdt":
+        return fwd + nlayers * (lin + 2 * att) + dec
+    return fwd
+
+
 def _model(K: int, nlayers: int, d: int, tmp: Path):
     import scugrn
 
+    if nlayers == 0:  # the bundled demo backbone, on K of its vocabulary's genes
+        m = scugrn.models.load("demo", device="cpu")
+        genes = [g for g in m.vocab if not g.startswith("<")][1000:1000 + K]
+        return m, m.token_ids(genes)
     genes = [f"G{i}" for i in range(K)]
     ck = scugrn.models.random_checkpoint(tmp / f"m{nlayers}x{d}_{K}", genes=genes, d_model=d, nlayers=nlayers,
                                          nhead=8, d_hid=d, seed=0)
@@ -65,7 +84,10 @@ def one(args) -> dict:
         run_probe(args.probe, m, ids, params=p, sources=src, verbose=False)
         wall = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"probe": args.probe, "K": args.K, "nlayers": args.nlayers, "d": args.d, "n_sources": args.n_sources,
+        c = m.cfg
+        flops = flops_per_cell(args.K, c.nlayers, c.d_model, c.d_hid, args.probe) * 8 * args.n_sources
+    return {"probe": args.probe, "K": args.K, "model": "demo" if args.nlayers == 0 else f"{args.nlayers}L d={args.d}",
+            "nlayers": c.nlayers, "d": c.d_model, "n_sources": args.n_sources, "gflop_per_s": flops / wall / 1e9,
             "batch_size": bs, "wall_s": wall, "full_list_s_extrapolated": wall * args.K / args.n_sources,
             "pairs_per_s": args.n_sources * args.K / wall, "peak_rss_mb": peak, "rss_before_mb": base,
             "scugrn_version": scugrn.__version__}
@@ -112,7 +134,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--quick", action="store_true", help="small models and K, for a smoke run")
     ap.add_argument("--ratio-model", default="4,128", help="layers,width of the model for the batched-vs-naive section")
-    ap.add_argument("--Ks", default="250,500,1000,2000", help="gene-list sizes for the wall-time / memory section")
+    ap.add_argument("--ratio-K", type=int, default=500, help="gene-list size for the batched-vs-naive section")
+    ap.add_argument("--Ks", default="250,500,1000,2000,5000", help="gene-list sizes, 12-layer model")
+    ap.add_argument("--demo-Ks", default="100,250,500,1000,2000,5000", help="gene-list sizes, demo backbone")
     ap.add_argument("--out", type=Path, default=Path("results/probe_speed.json"))
     a = ap.parse_args(argv)
     if a.one:
@@ -128,29 +152,34 @@ def main(argv=None):
     # 1. batched vs naive
     rl, rd = (int(x) for x in a.ratio_model.split(","))
     res["load_average_start"] = os.getloadavg()
-    res["gdt_vs_naive"] = gdt_vs_naive(K=50 if q else 200, nlayers=2 if q else rl, d=64 if q else rd, n_naive=1,
+    res["gdt_vs_naive"] = gdt_vs_naive(K=50 if q else a.ratio_K, nlayers=2 if q else rl, d=64 if q else rd, n_naive=1,
                                        n_batched=4 if q else 8, threads=a.threads)
     g = res["gdt_vs_naive"]
     print("\n## GDT: batched forward-mode JVP vs per-pair backward loop")
     print("| model | K | T | naive s/source | batched s/source | speed-up | max rel diff |\n|---|---|---|---|---|---|---|")
     print(f"| {g['nlayers']}L d={g['d']} | {g['K']} | 8 | {g['naive_s_per_source']:.2f} | "
           f"{g['batched_s_per_source']:.3f} | {g['speedup']:.0f}× | {g['max_rel_diff']:.1e} |")
-    # 2 + 3. wall time and peak memory vs K
-    Ks = [100, 200] if q else [int(k) for k in a.Ks.split(",")]
+    # 2 + 3. wall time, FLOP/s and peak memory vs K: the demo backbone and a 12-layer d=512 model
+    runs = [(0, 0, [100, 200] if q else [int(k) for k in a.demo_Ks.split(",")]),
+            (L, D, [100, 200] if q else [int(k) for k in a.Ks.split(",")])]
     rows = []
-    for K in Ks:
-        for probe in ("vvp", "gdt"):
-            r = run_child(probe=probe, K=K, nlayers=L, d=D, n_sources=2 if q else a.n_sources, threads=a.threads)
-            rows.append(r)
-            print(f"  measured {probe} K={K}: {r['wall_s']:.1f} s for {r['n_sources']} sources", file=sys.stderr)
+    for nl, d, Ks in runs:
+        for K in Ks:
+            for probe in ("vvp", "gdt"):
+                r = run_child(probe=probe, K=K, nlayers=nl, d=d, n_sources=2 if q else a.n_sources, threads=a.threads)
+                rows.append(r)
+                print(f"  measured {r['model']} {probe} K={K}: {r['wall_s']:.1f} s for {r['n_sources']} sources",
+                      file=sys.stderr)
     res["probe_runs"] = rows
     res["load_average_end"] = os.getloadavg()
-    print(f"\n## Probing with a {L}-layer d={D} random-weight scGPT, T = M = 8 (subset of sources, extrapolated)")
-    print("| probe | K | batch | sources run | wall (s) | full list, extrapolated (s) | pairs/s | peak RSS (MB) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n## Probing a K-gene list, T = M = 8 (subset of sources, full list extrapolated)")
+    print("| model | probe | K | batch | sources run | wall (s) | full list, extrapolated (s) | pairs/s | GFLOP/s "
+          "| peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['probe']} | {r['K']} | {r['batch_size']} | {r['n_sources']} | {r['wall_s']:.1f} | "
-              f"{r['full_list_s_extrapolated']:.0f} | {r['pairs_per_s']:.1f} | {r['peak_rss_mb']:.0f} |")
+        print(f"| {r['model']} | {r['probe']} | {r['K']} | {r['batch_size']} | {r['n_sources']} | {r['wall_s']:.1f} | "
+              f"{r['full_list_s_extrapolated']:.0f} | {r['pairs_per_s']:.1f} | {r['gflop_per_s']:.1f} | "
+              f"{r['peak_rss_mb']:.0f} |")
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2))
     print(f"\nwrote {a.out}", file=sys.stderr)
