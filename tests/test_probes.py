@@ -220,11 +220,45 @@ def test_hand_written_jvp_equals_torch_func_jvp(tmp_path, pre_norm, style):
 def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):
     """Configurations without hand-written rules (e.g. the MVC head) use PyTorch's dual numbers and
     give the same features as the hand-written path where both apply."""
-    from scugrn.models import _jvp
+    from scugrn.models import _jvp, _rows
 
     model, ids = ctx
-    p = default_params("gdt", model, n_values=2)
-    fast = run_probe("gdt", model, ids, params=p, verbose=False)
-    monkeypatch.setattr(_jvp, "supported", lambda *a: False)
-    slow = run_probe("gdt", model, ids, params=p, verbose=False)
-    np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)
+    for background in (0.0, "base"):
+        p = default_params("gdt", model, n_values=2, background=background)
+        fast = run_probe("gdt", model, ids, params=p, verbose=False)
+        with monkeypatch.context() as mp:
+            mp.setattr(_jvp, "supported", lambda *a: False)
+            mp.setattr(_rows, "supported", lambda *a: False)
+            slow = run_probe("gdt", model, ids, params=p, verbose=False)
+        np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)
+    p = default_params("vvp", model, n_values=2)
+    fast = run_probe("vvp", model, ids, params=p, verbose=False)
+    monkeypatch.setattr(_rows, "supported", lambda *a: False)
+    np.testing.assert_allclose(fast, run_probe("vvp", model, ids, params=p, verbose=False), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("pre_norm", [False, True])
+def test_rows_first_layer_equals_full_cells(tmp_path, pre_norm):
+    """models._rows (first layer reused from the base cell) against cells built in full: the primal
+    against predict, the tangent against predict_jvp, including a changed logit large enough to
+    need the overflow shift."""
+    import torch
+
+    from scugrn.models import load, random_checkpoint
+
+    genes = [f"G{i}" for i in range(25)]
+    m = load(random_checkpoint(tmp_path / "c", genes=genes, pre_norm=pre_norm, nhead=2, seed=5))
+    ids = m.token_ids(genes)
+    ids = torch.as_tensor(ids)
+    base = torch.full((25,), 2.0)
+    rows = torch.tensor([0, 3, 3, 24, 10])
+    vals = torch.tensor([0.0, 7.0, 50.0, 1.0, 300.0])
+    full = base.repeat(5, 1)
+    full[torch.arange(5), rows] = vals
+    tang = torch.zeros(5, 25)
+    tang[torch.arange(5), rows] = 1.0
+    torch.testing.assert_close(m.predict_rows(ids, base, rows, vals), m.predict(ids, full), rtol=1e-4, atol=1e-5)
+    d = m.predict_rows(ids, base, rows, vals, tangent=True)
+    ref = m.predict_jvp(ids, full, tang)
+    assert float(ref.abs().max()) > 1e-3
+    torch.testing.assert_close(d, ref, rtol=1e-4, atol=1e-5)

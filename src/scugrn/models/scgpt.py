@@ -187,6 +187,26 @@ class ScGPTBackbone(Backbone):
         out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
         return out[:, 1:] if self.use_cls else out
 
+    def predict_rows(self, token_ids, base_values, rows, row_values, *, tangent: bool = False):
+        """:meth:`predict` (or, with ``tangent=True``, :meth:`predict_jvp` along the changed gene) for
+        B virtual cells that each equal ``base_values`` (K,) except gene ``rows[b]`` ← ``row_values[b]``.
+
+        The first layer reuses the base cell's attention (:mod:`scugrn.models._rows`); returns
+        ``None`` where that path does not apply (callers then build the cells in full).
+        """
+        from . import _rows
+
+        if not _rows.supported(self.module, self.head, tangent):
+            return None
+        base = base_values.reshape(1, -1)
+        ids, vals = self._with_cls(token_ids, base)
+        r = rows + 1 if self.use_cls else rows
+        with self._autocast():
+            out = _rows.predict_rows(self.module, ids, vals, r, row_values.to(vals.dtype), tangent=tangent)
+        out = out[1] if tangent else out
+        out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
+        return out[:, 1:] if self.use_cls else out
+
     def predict_jvp(self, token_ids, values, tangents):
         """Directional derivative of :meth:`predict`: ``d predict(values + ε·tangents)/dε`` at 0.
 

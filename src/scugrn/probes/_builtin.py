@@ -55,6 +55,11 @@ class VVP(_PairProbe):
 
     def compute(self, units):
         src, ch = self._split(units)
+        if hasattr(self.model, "predict_rows"):
+            base = torch.full((self.K,), self.base, device=self.ids.device)
+            out = self.model.predict_rows(self.ids, base, src, self.targets[ch])
+            if out is not None:
+                return out - self.base_out
         v = torch.full((len(units), self.K), self.base, device=self.ids.device)
         v[torch.arange(len(units)), src] = self.targets[ch]
         return self.model.predict(self.ids, v) - self.base_out
@@ -88,6 +93,12 @@ class GDT(_PairProbe):
         return v, t
 
     def compute(self, units):
+        if hasattr(self.model, "predict_rows") and self.background != "base":
+            src, ch = self._split(units)
+            base = torch.full((self.K,), float(self.background), device=units.device)
+            out = self.model.predict_rows(self.ids, base, src, self.bases[ch], tangent=True)
+            if out is not None:
+                return out
         if hasattr(self.model, "predict_jvp"):
             if self.background == "base":
                 return self._shared_primal(units)
