@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The UGRN tables of docs/benchmarks.md, one command per table (arXiv:2605.08128 Tables 1, 2, 4, 5, 6).
+#   bash benchmarks/ugrn_tables.sh DATA_DIR [STEP ...]    # steps: demo-loo random-loo demo-species
+#                                                         #        demo-network demo-imbalance demo-table2
+# Features are cached per backbone in results/ugrn_<backbone>/cache, so every step after the first
+# loo of a backbone only trains and evaluates translators. Each step writes its CSV, markdown table
+# and a JSON with the wall time under results/ugrn_<backbone>/<step>/.
+set -euo pipefail
+DATA=${1:?usage: ugrn_tables.sh DATA_DIR [STEP ...]}
+shift
+STEPS=${*:-demo-loo random-loo demo-species demo-network demo-imbalance demo-table2}
+BENCH=".venv/bin/scugrn bench ugrn --data-dir $DATA"
+for step in $STEPS; do
+  echo "== $step $(date -Is)"
+  case $step in
+    demo-loo)       $BENCH --backbone demo --protocol loo --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/loo ;;
+    random-loo)     $BENCH --backbone random:2,32 --protocol loo --cache-dir results/ugrn_random/cache --out results/ugrn_random/loo ;;
+    demo-species)   $BENCH --backbone demo --protocol cross-species --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/species ;;
+    demo-network)   $BENCH --backbone demo --protocol cross-network --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/network ;;
+    demo-imbalance) $BENCH --backbone demo --protocol imbalance --zero-shot --baselines random onehot_lr --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/imbalance ;;
+    demo-table2)
+      for cell in hHEP mDC mESC mHSC-E mHSC-GM mHSC-L; do
+        $BENCH --backbone demo --protocol loo --train "$cell/STRING/500" --zero-shot --baselines random onehot_lr \
+          --cache-dir results/ugrn_demo/cache --out "results/ugrn_demo/table2_$cell"
+      done ;;
+    *) echo "unknown step $step" >&2; exit 2 ;;
+  esac
+done
