@@ -123,6 +123,48 @@ def gdt_vs_naive(K: int, nlayers: int, d: int, n_naive: int, n_batched: int, thr
             "n_naive_sources": n_naive, "n_batched_sources": n_batched}
 
 
+def engine_paths(K: int, nlayers: int, d: int, n_sources: int, threads: int) -> list[dict]:
+    """The same probe through each engine path, side by side: GDT with PyTorch's dual numbers, with
+    the hand-written JVP (models._jvp), and with the first layer reused from the base cell
+    (models._rows); VVP with and without the latter. ``nlayers=0``: the demo backbone."""
+    import numpy as np
+    import torch
+
+    from scugrn.models import _jvp, _rows
+    from scugrn.probes import default_params, run_probe
+    from scugrn.probes._builtin import VVP
+
+    torch.set_num_threads(threads)
+    paths = [("gdt", "dual numbers", False, False), ("gdt", "hand-written JVP", True, False),
+             ("gdt", "hand-written JVP + first layer from base", True, True),
+             ("vvp", "full cells", None, False), ("vvp", "first layer from base (off by default)", None, True)]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        m, ids = _model(K, nlayers, d, Path(tmp))
+        ref = {}
+        for probe, label, jvp_on, rows_on in paths:
+            p = default_params(probe, m, n_values=8)
+            sj, sr = _jvp.supported, _rows.supported
+            if jvp_on is False:
+                _jvp.supported = lambda *a: False  # noqa: E731
+            if not rows_on:
+                _rows.supported = lambda *a: False  # noqa: E731
+            VVP.use_rows = bool(rows_on)
+            try:
+                run_probe(probe, m, ids, params=p, sources=[0], verbose=False)  # warm-up
+                t0 = time.perf_counter()
+                f = run_probe(probe, m, ids, params=p, sources=np.arange(n_sources), verbose=False)[:n_sources]
+                dt = (time.perf_counter() - t0) / n_sources
+            finally:
+                _jvp.supported, _rows.supported = sj, sr
+                VVP.use_rows = False
+            ref.setdefault(probe, f)
+            diff = float(np.abs(f - ref[probe]).max() / np.abs(ref[probe]).max())
+            out.append({"model": "demo" if nlayers == 0 else f"{nlayers}L d={d}", "K": K, "probe": probe, "path": label,
+                        "s_per_source": dt, "max_rel_diff_vs_first": diff})
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
@@ -159,6 +201,19 @@ def main(argv=None):
     print("| model | K | T | naive s/source | batched s/source | speed-up | max rel diff |\n|---|---|---|---|---|---|---|")
     print(f"| {g['nlayers']}L d={g['d']} | {g['K']} | 8 | {g['naive_s_per_source']:.2f} | "
           f"{g['batched_s_per_source']:.3f} | {g['speedup']:.0f}× | {g['max_rel_diff']:.1e} |")
+    # engine paths, side by side
+    eng = []
+    for K_, nl, d_ in ([(100, 2, 32)] if q else [(848, 0, 0), (900, 2, 32)]):
+        eng += engine_paths(K_, nl, d_, n_sources=2 if q else 6, threads=a.threads)
+    res["engine_paths"] = eng
+    print("\n## Engine paths, same probe and sources (T = M = 8)")
+    print("| model | K | probe | path | s / source | speed-up vs first row | max rel diff |\n|---|---|---|---|---|---|---|")
+    first = {}
+    for r in eng:
+        k = (r["model"], r["probe"])
+        first.setdefault(k, r["s_per_source"])
+        print(f"| {r['model']} | {r['K']} | {r['probe']} | {r['path']} | {r['s_per_source']:.3f} | "
+              f"{first[k] / r['s_per_source']:.2f}× | {r['max_rel_diff_vs_first']:.1e} |")
     # 2 + 3. wall time, FLOP/s and peak memory vs K: the demo backbone and a 12-layer d=512 model
     runs = [(0, 0, [100, 200] if q else [int(k) for k in a.demo_Ks.split(",")]),
             (L, D, [100, 200] if q else [int(k) for k in a.Ks.split(",")])]

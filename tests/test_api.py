@@ -139,6 +139,9 @@ def test_translator_refuses_other_settings(tiny_model):
     scugrn.tl.gdt(other, model=tiny_model, n_values=3, background="base", verbose=False)
     with pytest.raises(ValueError, match="background"):
         scugrn.tl.predict_grn(other, translator=tr)
+    scugrn.tl.gdt(other, model=tiny_model, n_values=3, window=8, verbose=False)
+    with pytest.raises(ValueError, match="window"):
+        scugrn.tl.predict_grn(other, translator=tr)
     rnd = scugrn.models.randomize(tiny_model, seed=3)
     scugrn.tl.gdt(other, model=rnd, n_values=3, verbose=False)
     with pytest.raises(ValueError, match="backbone"):

@@ -231,10 +231,12 @@ def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):
             mp.setattr(_rows, "supported", lambda *a: False)
             slow = run_probe("gdt", model, ids, params=p, verbose=False)
         np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)
+    from scugrn.probes._builtin import VVP
+
     p = default_params("vvp", model, n_values=2)
-    fast = run_probe("vvp", model, ids, params=p, verbose=False)
-    monkeypatch.setattr(_rows, "supported", lambda *a: False)
-    np.testing.assert_allclose(fast, run_probe("vvp", model, ids, params=p, verbose=False), rtol=1e-4, atol=1e-6)
+    full = run_probe("vvp", model, ids, params=p, verbose=False)
+    monkeypatch.setattr(VVP, "use_rows", True)
+    np.testing.assert_allclose(run_probe("vvp", model, ids, params=p, verbose=False), full, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("pre_norm", [False, True])

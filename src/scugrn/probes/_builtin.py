@@ -43,6 +43,11 @@ class _PairProbe:
     width=lambda p: len(p["target_values"]),
 ))
 class VVP(_PairProbe):
+    # First layer from the base cell (models._rows): measured 8 % faster on the demo backbone at
+    # K = 848 but 15 % slower on a 2-layer d = 32 model at K = 900, where fused attention is cheap
+    # (benchmarks/probe_speed.py, "engine paths"); off by default.
+    use_rows = False
+
     def __init__(self, *a):
         super().__init__(*a)
         self.targets = _values(self.params, "target_values").to(self.ids.device)
@@ -55,7 +60,7 @@ class VVP(_PairProbe):
 
     def compute(self, units):
         src, ch = self._split(units)
-        if hasattr(self.model, "predict_rows"):
+        if self.use_rows and hasattr(self.model, "predict_rows"):
             base = torch.full((self.K,), self.base, device=self.ids.device)
             out = self.model.predict_rows(self.ids, base, src, self.targets[ch])
             if out is not None:

@@ -16,7 +16,7 @@ import numpy as np
 logger = logging.getLogger("scugrn")
 
 # settings that must match between training features and the features a translator is applied to
-SPEC_VALUE_KEYS = ("probe", "base_value", "target_values", "base_values", "background", "head")
+SPEC_VALUE_KEYS = ("probe", "base_value", "target_values", "base_values", "background", "head", "window")
 HIDDEN = (128, 64)
 
 
@@ -34,6 +34,8 @@ def _mlp(d_in: int, hidden=HIDDEN):
 def feature_spec(params: dict, key: str) -> dict:
     """The part of ``adata.uns[f'{key}_params']`` a translator depends on."""
     spec = {k: params[k] for k in SPEC_VALUE_KEYS if k in params}
+    if "window" in spec or "probe" in spec:
+        spec["window"] = int(spec.get("window") or 0)  # 0 = the whole list in one context
     bb = params.get("backbone", {})
     spec["backbone"] = {k: bb.get(k) for k in ("name", "arch", "sha256")}
     spec["key"] = key
@@ -60,6 +62,7 @@ def _same(a, b) -> bool:
 def check_spec(spec: dict, params: dict, *, key: str, what: str) -> None:
     """Raise ``ValueError`` naming the first setting in which ``params`` differ from ``spec``."""
     got = feature_spec(params, key)
+    spec = {**spec, "window": int(spec.get("window") or 0)}  # translators saved before windows: 0
     for k in SPEC_VALUE_KEYS:
         if (k in spec or k in got) and not _same(spec.get(k), got.get(k)):
             msg = (
