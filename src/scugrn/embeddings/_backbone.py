@@ -15,7 +15,7 @@ from ._registry import SourceMeta, register_source
 def _known(model, symbol: str) -> bool:
     try:
         model.gene_embeddings([symbol])
-    except KeyError:
+    except (KeyError, ValueError):  # scugrn backbones raise ValueError naming unknown genes
         return False
     return True
 
@@ -37,7 +37,7 @@ def _backbone(genes, *, model=None, dim=None, seed=0, path=None):
     try:
         mat = np.asarray(model.gene_embeddings(genes), dtype=np.float32)
         used, how = genes, ["symbol"] * len(genes)
-    except KeyError:
+    except (KeyError, ValueError):
         used, how = [], []
         for g in genes:  # find the unknown ones (only on this slow path)
             if _known(model, g):

@@ -125,18 +125,62 @@ def window_contexts(K: int, window: int) -> list[tuple[np.ndarray, list[tuple[sl
     return out
 
 
+def source_window_contexts(K: int, sources, window: int):
+    """Contexts for ``sources`` × all K targets: a block of ≤ window/2 sources joined with a block of
+    targets filling the window, so each (source, target) pair is computed in exactly one context.
+    Yields ``(context gene indices, source rows, target columns, positions of those columns)``."""
+    if window < 4:
+        msg = f"window must be ≥ 4 genes, got {window}."
+        raise ValueError(msg)
+    src = np.asarray(sources, dtype=np.int64)
+    half = window // 2
+    for a in range(0, len(src), half):
+        sa = src[a:a + half]
+        in_sa = np.zeros(K, dtype=bool)
+        in_sa[sa] = True
+        fill = window - len(sa)
+        rest = np.flatnonzero(~in_sa)
+        tblocks = [rest[b:b + fill] for b in range(0, len(rest), fill)] or [rest]
+        for t, tb in enumerate(tblocks):
+            ctx = np.concatenate([sa, tb])
+            cols = np.concatenate([sa, tb]) if t == 0 else tb  # source×source pairs in the first context
+            pos = np.arange(len(ctx)) if t == 0 else np.arange(len(sa), len(ctx))
+            yield ctx, np.arange(a, a + len(sa)), cols, pos
+
+
 def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict, x_bar=None,
-                       batch_size=None, verbose=None, out=None) -> np.ndarray:
+                       batch_size=None, verbose=None, out=None, sources=None) -> np.ndarray:
     """Run a pair probe over a gene list longer than the backbone's context, in windows of at most
     ``window`` genes that always contain both the source and the target (see
     :func:`window_contexts`). Features of a pair depend on the other genes in its window; see
-    docs/performance.md for how much they move with window composition."""
+    docs/performance.md for how much they move with window composition.
+
+    ``sources`` (indices into the K genes, e.g. the TFs) restricts the work to those rows and
+    returns ``(n_sources, K, W)`` instead of ``(K, K, W)`` (:func:`source_window_contexts`): for
+    1,600 TFs against 20,000 genes that is 12× less work and memory than the full square."""
     from tqdm.auto import tqdm
 
     ids = np.asarray(token_ids)
     K = len(ids)
-    ctxs = window_contexts(K, window)
     verbose = settings.verbose if verbose is None else verbose
+    if sources is not None:
+        ctxs = list(source_window_contexts(K, sources, window))
+        for ctx, rows, cols, pos in tqdm(ctxs, desc=f"{name} windows (K={K}, {len(sources)} sources, window={window})",
+                                         disable=not verbose):
+            xb = None if x_bar is None else np.asarray(x_bar)[ctx]
+            n_src = len(rows)
+            res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False,
+                            sources=np.arange(n_src))
+            if out is None:
+                out = np.full((len(sources), K, res.shape[2]), np.nan, dtype=np.float32)
+            order = np.argsort(cols)
+            block = res[:n_src][:, pos[order]]
+            if hasattr(out, "oindex"):  # zarr: orthogonal selection
+                out.oindex[rows[0]:rows[-1] + 1, cols[order]] = block
+            else:
+                out[rows[0]:rows[-1] + 1, cols[order]] = block
+        return out
+    ctxs = window_contexts(K, window)
     for ctx, own in tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose):
         xb = None if x_bar is None else np.asarray(x_bar)[ctx]
         res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False)
