@@ -1,0 +1,153 @@
+"""Markdown for docs/benchmarks.md from the runs of benchmarks/ugrn_tables.sh.
+
+    .venv/bin/python benchmarks/ugrn_report.py [--results results] > /tmp/ugrn_tables.md
+
+Reads every ``results/ugrn_<backbone>/<step>/*.csv`` that exists (absent steps are listed as not
+run), and GRNBoost2 from ``results/expression_baselines.csv`` (benchmarks/expression_baselines.py:
+same configurations, same balanced-AUPRC protocol, seeds 0–4), and prints the tables in the papers'
+layouts: mean ± s.e. over seeds, balanced AUPRC unless stated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SCFM = ["origin_pert", "origin_attn", "emb", "vvp", "gdt", "ens"]
+CONTROLS = ["vvp[random-weights]", "gdt[random-weights]", "ens[random-weights]",
+            "vvp[permuted-labels]", "gdt[permuted-labels]", "ens[permuted-labels]"]
+BASELINES = ["random", "pearson", "spearman", "grnboost2", "onehot_lr"]
+
+
+def _fmt(m, s):
+    return "–" if not np.isfinite(m) else (f"{m:.3f} ± {s:.3f}" if np.isfinite(s) else f"{m:.3f}")
+
+
+def with_grnboost2(res: pd.DataFrame, csv: Path) -> pd.DataFrame:
+    """Add GRNBoost2 rows (per-configuration mean and s.e. from the expression-baselines run)."""
+    if not csv.exists() or "grnboost2" in set(res["method"]):
+        return res
+    eb = pd.read_csv(csv)
+    eb = eb[eb["method"] == "grnboost2"]
+    eb = eb.assign(test=eb["name"] + "/" + eb["network"] + "/" + eb["size"].astype(str))
+    tests = set(res["test"])
+    rows = [{"method": "grnboost2", "test": r.test, "balanced_auprc": r.balanced_auprc_mean, "se": r.balanced_auprc_se,
+             "auroc": r.auroc, "auprc_ratio": r.auprc_ratio, "epr": r.epr, "hit_at_1pct": r.hit_at_1pct}
+            for r in eb.itertuples() if r.test in tests]
+    return pd.concat([res, pd.DataFrame(rows)], ignore_index=True)
+
+
+def per_test(res: pd.DataFrame, metric: str = "balanced_auprc") -> tuple[pd.DataFrame, pd.DataFrame]:
+    g = res.groupby(["test", "method"])[metric]
+    mean = g.mean().unstack()
+    se = (g.std(ddof=1) / np.sqrt(g.count())).unstack()
+    if "se" in res:  # precomputed s.e. (GRNBoost2 from the expression-baselines run)
+        pre = res.dropna(subset=["se"]).set_index(["test", "method"])["se"].unstack()
+        for c in pre.columns:
+            se[c] = pre[c]
+    return mean, se
+
+
+def table(res: pd.DataFrame, cols, metric="balanced_auprc") -> str:
+    mean, se = per_test(res, metric)
+    cols = [c for c in cols if c in mean.columns]
+    out = ["| test | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for t in mean.index:
+        out.append(f"| {t} | " + " | ".join(_fmt(mean.loc[t, c], se.loc[t, c]) for c in cols) + " |")
+    avg = mean[cols].mean()
+    sd = mean[cols].std(ddof=1) / np.sqrt(mean[cols].count())
+    out.append("| **mean over tests** | " + " | ".join(f"**{_fmt(avg[c], sd[c])}**" for c in cols) + " |")
+    return "\n".join(out)
+
+
+def summary(res: pd.DataFrame, cols) -> str:
+    """One row per method: every metric, mean over test configurations."""
+    metrics = ["balanced_auprc", "auroc", "auprc_ratio", "epr", "hit_at_1pct"]
+    out = ["| method | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for c in cols:
+        sub = res[res["method"] == c]
+        if sub.empty:
+            continue
+        vals = [sub.groupby("test")[m].mean().mean() if m in sub else np.nan for m in metrics]
+        out.append(f"| {c} | " + " | ".join("–" if not np.isfinite(v) else f"{v:.3f}" for v in vals) + " |")
+    return "\n".join(out)
+
+
+def meta(folder: Path) -> str:
+    js = sorted(folder.glob("*.json"))
+    if not js:
+        return ""
+    m = json.loads(js[0].read_text())
+    argv = " ".join(m.get("argv", []))
+    return f"wall time {m['wall_s']:.0f} s (features from the cache where an earlier step made them); command `{argv}`"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--results", type=Path, default=Path("results"))
+    a = ap.parse_args(argv)
+    eb = a.results / "expression_baselines.csv"
+    cols = SCFM + CONTROLS + BASELINES
+    for bb in ("demo", "random"):
+        f = a.results / f"ugrn_{bb}" / "loo" / "loo.csv"
+        print(f"\n### Table 1 — {bb} backbone: train hESC/STRING/TFs+500, test every other cell type\n")
+        if not f.exists():
+            print("not run\n")
+            continue
+        res = with_grnboost2(pd.read_csv(f), eb)
+        print(meta(f.parent) + "\n")
+        print("Balanced AUPRC per test configuration (mean ± s.e. over 5 seeds):\n")
+        print(table(res, SCFM + ["random"]) + "\n")
+        print("Controls (must sit at 0.5):\n")
+        print(table(res, CONTROLS) + "\n")
+        print("Baselines without an scFM (GRNBoost2 from benchmarks/expression_baselines.py):\n")
+        print(table(res, BASELINES) + "\n")
+        print("All metrics, mean over the test configurations (AUPRC ratio, EPR, Hit@1% over all TF→gene pairs):\n")
+        print(summary(res, cols) + "\n")
+    # Table 2: one row per training configuration
+    rows = []
+    for f in sorted((a.results / "ugrn_demo").glob("table2_*/loo.csv")) + [a.results / "ugrn_demo" / "loo" / "loo.csv"]:
+        if f.exists():
+            r = pd.read_csv(f)
+            m = r.groupby(["method", "test"])["balanced_auprc"].mean().groupby("method").mean()
+            rows.append((r["train"].iloc[0], m))
+    print("\n### Table 2 — demo backbone: each row trains on one configuration, mean over every other cell type\n")
+    if len(rows) > 1:
+        c2 = [c for c in ["emb", "vvp", "gdt", "ens", "ens[random-weights]", "ens[permuted-labels]", "onehot_lr", "random"]
+              if any(c in m.index for _, m in rows)]
+        print("| train | " + " | ".join(c2) + " |\n" + "|---" * (len(c2) + 1) + "|")
+        for tr, m in rows:
+            print(f"| {tr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c2) + " |")
+    else:
+        print("not run\n")
+    for step, title in (("species", "Table 4 — cross-species"), ("network", "Table 5 — cross-network")):
+        fs = sorted((a.results / "ugrn_demo" / step).glob("*.csv"))
+        print(f"\n### {title} (demo backbone)\n")
+        if not fs:
+            print("not run\n")
+            continue
+        r = pd.read_csv(fs[0])
+        print(meta(fs[0].parent) + f"; train = {r['train'].iloc[0]}\n")
+        print(summary(r, cols) + "\n")
+    fs = sorted((a.results / "ugrn_demo" / "imbalance").glob("*.csv"))
+    print("\n### Table 6 — class imbalance (demo backbone): N/P in training and test\n")
+    if fs:
+        r = pd.read_csv(fs[0])
+        print(meta(fs[0].parent) + "\n")
+        c6 = [c for c in ["emb", "vvp", "gdt", "ens", "ens[random-weights]", "ens[permuted-labels]", "onehot_lr", "random"]
+              if c in set(r["method"])]
+        print("| metric | N/P | " + " | ".join(c6) + " |\n" + "|---" * (len(c6) + 2) + "|")
+        for metric in ("auroc", "balanced_auprc"):
+            for npr, sub in r.groupby("neg_ratio"):
+                m = sub.groupby(["method", "test"])[metric].mean().groupby("method").mean()
+                print(f"| {metric} | {npr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c6) + " |")
+    else:
+        print("not run\n")
+
+
+if __name__ == "__main__":
+    main()
