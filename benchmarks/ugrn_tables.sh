@@ -14,7 +14,7 @@ for step in $STEPS; do
   echo "== $step $(date -Is)"
   case $step in
     demo-loo)       $BENCH --backbone demo --protocol loo --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/loo ;;
-    random-loo)     $BENCH --backbone random:2,32 --protocol loo --cache-dir results/ugrn_random/cache --out results/ugrn_random/loo ;;
+    random-loo)     $BENCH --backbone random:1,32 --protocol loo --cache-dir results/ugrn_random/cache --out results/ugrn_random/loo ;;
     demo-species)   $BENCH --backbone demo --protocol cross-species --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/species ;;
     demo-network)   $BENCH --backbone demo --protocol cross-network --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/network ;;
     demo-imbalance) $BENCH --backbone demo --protocol imbalance --zero-shot --baselines random onehot_lr --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/imbalance ;;
