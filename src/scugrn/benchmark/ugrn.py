@@ -79,9 +79,12 @@ def _balanced_subset(ad, S, T, neg_ratio, seed):
 
     lab = labelled_pairs(ad, neg_ratio=neg_ratio, seed=seed)
     n = ad.n_vars
-    pos_of = {s * n + t: k for k, (s, t) in enumerate(zip(S, T))}
-    idx = {g: i for i, g in enumerate(ad.var_names)}
-    return np.array([pos_of[idx[s] * n + idx[t]] for s, t in zip(lab["source"], lab["target"])])
+    keys = S.astype(np.int64) * n + T
+    order = np.argsort(keys)
+    names = ad.var_names
+    want = names.get_indexer(lab["source"]).astype(np.int64) * n + names.get_indexer(lab["target"])
+    k = np.searchsorted(keys, want, sorter=order)
+    return order[k]
 
 
 def _score_translator(ad, members, keys, S, T):
@@ -191,9 +194,13 @@ def run_transfer(
     train_ads = [ads[str(c)] for c in trains]
     train_name = "+".join(map(str, trains))
 
+    balanced = {}
+
     def record(method, kind, cfg, seed, scores, n_missing=0):
         S, T, y = pairs[str(cfg)]
-        bal = _balanced_subset(ads[str(cfg)], S, T, neg_ratio, seed)
+        if (str(cfg), seed) not in balanced:
+            balanced[(str(cfg), seed)] = _balanced_subset(ads[str(cfg)], S, T, neg_ratio, seed)
+        bal = balanced[(str(cfg), seed)]
         m = _metrics(y, scores, bal, seed)
         rows.append({"method": method, "kind": kind, "train": train_name, "test": str(cfg),
                      "test_cell": cfg.name, "test_network": cfg.network, "size": cfg.size, "seed": seed,
