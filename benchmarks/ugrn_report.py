@@ -59,8 +59,11 @@ def table(res: pd.DataFrame, cols, metric="balanced_auprc") -> str:
     for t in mean.index:
         out.append(f"| {t} | " + " | ".join(_fmt(mean.loc[t, c], se.loc[t, c]) for c in cols) + " |")
     avg = mean[cols].mean()
-    sd = mean[cols].std(ddof=1) / np.sqrt(mean[cols].count())
-    out.append("| **mean over tests** | " + " | ".join(f"**{_fmt(avg[c], sd[c])}**" for c in cols) + " |")
+    # s.e. of the mean over tests across seeds (each seed: one translator, one evaluation sample)
+    seeded = res.dropna(subset=["seed"]) if "seed" in res else res.iloc[:0]
+    per_seed = seeded.groupby(["method", "seed"])[metric].mean().unstack(0)
+    sd = {c: (per_seed[c].std(ddof=1) / np.sqrt(per_seed[c].count())) if c in per_seed else np.nan for c in cols}
+    out.append("| **mean over tests** (± s.e. over seeds) | " + " | ".join(f"**{_fmt(avg[c], sd[c])}**" for c in cols) + " |")
     return "\n".join(out)
 
 

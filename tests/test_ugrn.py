@@ -73,3 +73,22 @@ def test_cache_is_keyed_by_settings(backbone, tmp_path):
 def test_config_parse_errors():
     with pytest.raises(ValueError, match="hESC/STRING/500"):
         Config.parse("hESC-STRING")
+
+
+def test_missing_pairs_are_guessed_not_ranked_last():
+    """A scorer with no information must sit at chance even when unmapped genes are enriched among
+    negatives (as on BEELINE); ranking their pairs last would lift it above 0.5."""
+    from scugrn.benchmark.metrics import evaluate
+    from scugrn.benchmark.ugrn import _impute_missing
+
+    rng = np.random.default_rng(0)
+    n = 20000
+    y = rng.random(n) < 0.5
+    missing = rng.random(n) < np.where(y, 0.05, 0.25)  # unmapped genes: rarer among true edges
+    s = rng.random(n)
+    s[missing] = np.nan
+    last = np.where(missing, -1.0, s)
+    ap_last = evaluate(y, last, metrics=("balanced_auprc",), seed=0)["balanced_auprc"]
+    ap_guess = evaluate(y, _impute_missing(s, missing), metrics=("balanced_auprc",), seed=0)["balanced_auprc"]
+    assert ap_last > 0.53  # the bias this guards against
+    assert abs(ap_guess - 0.5) < 0.015
