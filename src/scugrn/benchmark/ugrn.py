@@ -288,11 +288,13 @@ def _takes_seed(name) -> bool:
 
 def _align(df: pd.DataFrame, ad, S, T) -> np.ndarray:
     """Scores of a ``source, target, weight`` table on the pairs (S, T); absent pairs rank last."""
-    idx = {g: i for i, g in enumerate(ad.var_names)}
     n = ad.n_vars
-    lut = {idx[s] * n + idx[t]: w for s, t, w in zip(df["source"], df["target"], df["weight"]) if s in idx and t in idx}
-    keys = S * n + T
-    s = np.array([lut.get(k, np.nan) for k in keys], dtype=float)
+    r = ad.var_names.get_indexer(df["source"])
+    c = ad.var_names.get_indexer(df["target"])
+    ok = (r >= 0) & (c >= 0)
+    lut = pd.Series(df["weight"].to_numpy(dtype=float)[ok], index=r[ok].astype(np.int64) * n + c[ok])
+    lut = lut[~lut.index.duplicated(keep="last")]
+    s = lut.reindex(S.astype(np.int64) * n + T).to_numpy(dtype=float)
     lo = np.nanmin(s) if np.isfinite(s).any() else 0.0
     return np.where(np.isfinite(s), s, lo - 1)  # a method's own "no edge" (e.g. GRNBoost2's zero importance)
 
