@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._errors import name_list
 from ._registry import SOURCES, MissingGenesError, get_source
 
 logger = logging.getLogger("scugrn")
@@ -66,7 +67,7 @@ def gene_embeddings(
     found = np.asarray(found, dtype=bool)
     missing = [g for g, f in zip(genes, found) if not f]
     if missing and on_missing == "raise":
-        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        shown = name_list(missing)
         msg = (
             f"Expected an embedding for every gene from source {source!r}, found {len(missing)} of "
             f"{len(genes)} without one: {shown}. Drop them, or pass on_missing='zero' to give them "

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._errors import name_list
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
@@ -52,7 +54,7 @@ class Backbone(ABC):
         """
         missing = [s for s in symbols if s not in self.vocab]
         if missing:
-            shown = ", ".join(map(repr, missing[:20])) + (" ..." if len(missing) > 20 else "")
+            shown = name_list(missing, quote=True)
             msg = (
                 f"{len(missing)} gene(s) are not in the {self.info.name} vocabulary "
                 f"({len(self.vocab)} tokens): {shown}. Map them first (scugrn.pp.map_genes with "
@@ -78,6 +80,26 @@ class Backbone(ABC):
         """Reconstructed values ``(B, K)`` for virtual cells ``values`` ``(B, K)`` over the genes
         ``token_ids`` ``(K,)`` (shared by the batch). Differentiable in ``values`` (reverse and
         forward mode)."""
+
+    def predict_jvp(self, token_ids: torch.Tensor, values: torch.Tensor, tangents: torch.Tensor) -> torch.Tensor:
+        """Directional derivative of :meth:`predict`, ``d predict(values + ε·tangents)/dε`` at 0, ``(B, K)``.
+
+        ``values`` (B or 1, K) — one primal cell may serve every tangent; ``tangents`` (B, K).
+        This default uses PyTorch's forward-mode dual numbers; backbones may override it with
+        something faster (scGPT: :mod:`scugrn.models._jvp`)."""
+        import torch.autograd.forward_ad as fwAD
+
+        vals = values.expand_as(tangents) if values.shape[0] == 1 else values
+        with fwAD.dual_level():  # the tangent must be read before the level closes
+            out = self.predict(token_ids, fwAD.make_dual(vals.contiguous(), tangents))
+            return fwAD.unpack_dual(out).tangent
+
+    def predict_rows(self, token_ids, base_values, rows, row_values, *, tangent: bool = False):
+        """:meth:`predict` (with ``tangent=True``: :meth:`predict_jvp` along the changed gene) for B
+        virtual cells equal to ``base_values`` (K,) except gene ``rows[b]`` ← ``row_values[b]``, where
+        the backbone has a shortcut for such cells; ``None`` otherwise (callers then build the cells
+        in full)."""
+        return None
 
     @abstractmethod
     def attention(self, token_ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:

@@ -50,7 +50,8 @@ def _attention(x, dx, sa):
     h = sa.nhead
     dh = d // h
     s = 1.0 / math.sqrt(dh)
-    qkv, dqkv = _linear(x, dx, _Proj(sa))
+    qkv = F.linear(x, sa.in_proj_weight, sa.in_proj_bias)  # packed [q; k; v]
+    dqkv = F.linear(dx, sa.in_proj_weight)
     q, k, v = qkv.view(B, L, 3, h, dh).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
     dq, dk, dv = dqkv.view(Bt, L, 3, h, dh).permute(2, 0, 3, 1, 4)
     q, dq = q * s, dq * s
@@ -70,11 +71,6 @@ def _attention(x, dx, sa):
     O = O.transpose(1, 2).reshape(B, L, d)
     dO = dO.transpose(1, 2).reshape(Bt, L, d)
     return _linear(O, dO, sa.out_proj)
-
-
-class _Proj:  # the packed q/k/v projection as a Linear-like view
-    def __init__(self, sa):
-        self.weight, self.bias = sa.in_proj_weight, sa.in_proj_bias
 
 
 def _relu(x, dx):

@@ -173,6 +173,11 @@ class ScGPTBackbone(Backbone):
         vals = torch.cat([values.new_zeros(B, 1), values], dim=1)  # (B, K+1); scGPT: cls value 0
         return ids, vals
 
+    def _finish(self, out):
+        """Per-gene outputs in float32, without the <cls> position."""
+        out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
+        return out[:, 1:] if self.use_cls else out
+
     def predict(self, token_ids, values):
         ids, vals = self._with_cls(token_ids, values)
         m = self.module
@@ -184,16 +189,11 @@ class ScGPTBackbone(Backbone):
                 out = m.decoder(h)
             else:
                 out = m.mvc_decoder(h[:, 0, :], gene_emb.expand(h.shape[0], -1, -1))
-        out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
-        return out[:, 1:] if self.use_cls else out
+        return self._finish(out)
 
     def predict_rows(self, token_ids, base_values, rows, row_values, *, tangent: bool = False):
-        """:meth:`predict` (or, with ``tangent=True``, :meth:`predict_jvp` along the changed gene) for
-        B virtual cells that each equal ``base_values`` (K,) except gene ``rows[b]`` ← ``row_values[b]``.
-
-        The first layer reuses the base cell's attention (:mod:`scugrn.models._rows`); returns
-        ``None`` where that path does not apply (callers then build the cells in full).
-        """
+        """See :meth:`Backbone.predict_rows`: the first layer reuses the base cell's attention
+        (:mod:`scugrn.models._rows`)."""
         from . import _rows
 
         if not _rows.supported(self.module, self.head, tangent):
@@ -204,35 +204,24 @@ class ScGPTBackbone(Backbone):
         with self._autocast():
             out = _rows.predict_rows(self.module, ids, vals, r, row_values.to(vals.dtype), tangent=tangent)
         out = out[1] if tangent else out
-        out = out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
-        return out[:, 1:] if self.use_cls else out
+        return self._finish(out)
 
     def predict_jvp(self, token_ids, values, tangents):
-        """Directional derivative of :meth:`predict`: ``d predict(values + ε·tangents)/dε`` at 0.
-
-        ``values`` (B or 1, K) — one primal cell may serve every tangent; ``tangents`` (B, K).
-        Hand-written rules (:mod:`scugrn.models._jvp`) for the expression head; dual numbers
-        otherwise. Returns (B, K).
-        """
+        """See :meth:`Backbone.predict_jvp`: hand-written rules (:mod:`scugrn.models._jvp`) for the
+        expression head, dual numbers otherwise."""
         from . import _jvp
 
         if not _jvp.supported(self.module, self.head):
-            import torch.autograd.forward_ad as fwAD
-
-            with fwAD.dual_level():
-                vals = values.expand_as(tangents) if values.shape[0] == 1 else values
-                self.module.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD
-                try:
-                    out = self.predict(token_ids, fwAD.make_dual(vals.contiguous(), tangents))
-                finally:
-                    self.module.set_attn_impl("sdpa")
-                return fwAD.unpack_dual(out).tangent
+            self.module.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD
+            try:
+                return super().predict_jvp(token_ids, values, tangents)
+            finally:
+                self.module.set_attn_impl("sdpa")
         ids, vals = self._with_cls(token_ids, values)
         _, tans = self._with_cls(token_ids, tangents)
         with self._autocast():
             _, d = _jvp.jvp_mlm(self.module, ids, vals, tans)
-        d = d.float() if d.dtype in (torch.float16, torch.bfloat16) else d
-        return d[:, 1:] if self.use_cls else d
+        return self._finish(d)
 
     def attention(self, token_ids, values):
         ids, vals = self._with_cls(token_ids, values)

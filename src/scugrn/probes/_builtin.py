@@ -60,7 +60,7 @@ class VVP(_PairProbe):
 
     def compute(self, units):
         src, ch = self._split(units)
-        if self.use_rows and hasattr(self.model, "predict_rows"):
+        if self.use_rows:
             base = torch.full((self.K,), self.base, device=self.ids.device)
             out = self.model.predict_rows(self.ids, base, src, self.targets[ch])
             if out is not None:
@@ -85,40 +85,26 @@ class GDT(_PairProbe):
         self.background = self.params["background"]
 
     def primal_tangent(self, units):
+        """Cells at the fixed background with source i at v_b,t, and the tangent e_i."""
         src, ch = self._split(units)
         B = len(units)
         rows = torch.arange(B, device=units.device)
-        if self.background == "base":
-            v = self.bases[ch][:, None].expand(B, self.K).clone()
-        else:
-            v = torch.full((B, self.K), float(self.background), device=units.device)
+        v = torch.full((B, self.K), float(self.background), device=units.device)
         v[rows, src] = self.bases[ch]
         t = torch.zeros_like(v)
         t[rows, src] = 1.0
         return v, t
 
     def compute(self, units):
-        if hasattr(self.model, "predict_rows") and self.background != "base":
-            src, ch = self._split(units)
-            base = torch.full((self.K,), float(self.background), device=units.device)
-            out = self.model.predict_rows(self.ids, base, src, self.bases[ch], tangent=True)
-            if out is not None:
-                return out
-        if hasattr(self.model, "predict_jvp"):
-            if self.background == "base":
-                return self._shared_primal(units)
-            v, t = self.primal_tangent(units)
-            return self.model.predict_jvp(self.ids, v, t)
-        return self._dual(units)
-
-    def _dual(self, units):
-        """Generic backbones: one JVP per virtual cell with PyTorch's dual numbers."""
-        import torch.autograd.forward_ad as fwAD
-
+        if self.background == "base":
+            return self._shared_primal(units)
+        src, ch = self._split(units)
+        base = torch.full((self.K,), float(self.background), device=units.device)
+        out = self.model.predict_rows(self.ids, base, src, self.bases[ch], tangent=True)
+        if out is not None:
+            return out
         v, t = self.primal_tangent(units)
-        with fwAD.dual_level():
-            out = self.model.predict(self.ids, fwAD.make_dual(v, t))
-        return fwAD.unpack_dual(out).tangent  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
+        return self.model.predict_jvp(self.ids, v, t)  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
 
     def _shared_primal(self, units):
         """background='base': every source at base value t shares the primal cell b_t·1, so the

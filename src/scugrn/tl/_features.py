@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 
+from .._errors import name_list
 from .._keys import Key
 from .._settings import settings
 
@@ -52,7 +53,7 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
         )
         raise ValueError(msg)
     if missing and on_missing == "error":
-        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        shown = name_list(missing)
         msg = (
             f"{len(missing)} gene(s) cannot be placed in the {backbone.info.name} vocabulary "
             f"(species={sp!r}): {shown}. Pass on_missing='drop' to leave them out (they get NaN "
