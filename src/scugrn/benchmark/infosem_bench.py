@@ -177,11 +177,10 @@ class BenchContext:
 
                 source, model = "backbone", load(source.split(":", 1)[1])
             H, info = gene_embeddings(self.genes, source=source, model=model, path=self.data_dir, on_missing="zero")
-            source = f"backbone:{info.get('model')}" if model is not None else source
             if info["missing"]:
                 logger.info(
                     "%s: %d of %d genes have no %s embedding (zero vectors)",
-                    self.config.label, len(info["missing"]), len(self.genes), source,
+                    self.config.label, len(info["missing"]), len(self.genes), key,
                 )
             self._embeddings[key] = H
         return self._embeddings[key]

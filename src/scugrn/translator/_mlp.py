@@ -31,11 +31,14 @@ def _mlp(d_in: int, hidden=HIDDEN):
     return nn.Sequential(*layers)
 
 
+def _window(spec: dict) -> int:
+    return int(spec.get("window") or 0)  # 0 = the whole list in one context
+
+
 def feature_spec(params: dict, key: str) -> dict:
     """The part of ``adata.uns[f'{key}_params']`` a translator depends on."""
     spec = {k: params[k] for k in SPEC_VALUE_KEYS if k in params}
-    if "window" in spec or "probe" in spec:
-        spec["window"] = int(spec.get("window") or 0)  # 0 = the whole list in one context
+    spec["window"] = _window(spec)
     bb = params.get("backbone", {})
     spec["backbone"] = {k: bb.get(k) for k in ("name", "arch", "sha256")}
     spec["key"] = key
@@ -62,7 +65,7 @@ def _same(a, b) -> bool:
 def check_spec(spec: dict, params: dict, *, key: str, what: str) -> None:
     """Raise ``ValueError`` naming the first setting in which ``params`` differ from ``spec``."""
     got = feature_spec(params, key)
-    spec = {**spec, "window": int(spec.get("window") or 0)}  # translators saved before windows: 0
+    spec = {**spec, "window": _window(spec)}  # translators saved before windows existed: 0
     for k in SPEC_VALUE_KEYS:
         if (k in spec or k in got) and not _same(spec.get(k), got.get(k)):
             msg = (
