@@ -90,11 +90,11 @@ def _check(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(msg)
     if yt.dtype == bool:
         yt = yt.astype(np.int64)
-    vals = np.unique(yt)
-    if not np.isin(vals, [0, 1]).all():
+    if len(yt) and not ((yt == 0) | (yt == 1)).all():  # cheaper than np.unique on every call
+        vals = np.unique(yt)
         msg = f"y_true must hold 0/1 (or bool) labels; found values {vals[:10].tolist()}."
         raise ValueError(msg)
-    yt = yt.astype(np.int64)
+    yt = yt.astype(np.int64, copy=False)
     n_pos = int(yt.sum())
     if n_pos == 0 or n_pos == len(yt):
         msg = (

@@ -87,18 +87,13 @@ def _balanced_subset(ad, S, T, neg_ratio, seed):
     return order[k]
 
 
-def _score_translator(ad, members, keys, S, T):
+def _translator_logits(ad, member, key, S, T):
+    """One translator's logits on the pairs (S, T) and which pairs it cannot score."""
     from ..translator import pair_matrix
 
-    logit = np.zeros(len(S))
-    missing = np.zeros(len(S), dtype=bool)
-    for m, k in zip(members, keys):
-        X = pair_matrix(ad, k, S, T)
-        bad = ~np.isfinite(X).all(1)
-        missing |= bad
-        logit += m.logits(np.where(np.isfinite(X), X, 0))
-    s = logit / len(members)
-    return _impute_missing(s, missing), int(missing.sum())
+    X = pair_matrix(ad, key, S, T)
+    missing = ~np.isfinite(X).all(1)
+    return member.logits(np.where(missing[:, None], 0, X)), missing
 
 
 def _impute_missing(s: np.ndarray, missing: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -241,6 +236,7 @@ def run_transfer(
         for cfg in tests:
             ad = ads[str(cfg)]
             S, T, _ = pairs[str(cfg)]
+            logits = {}  # (tag, probe) -> (logits, missing); Ens reuses its members' logits
             for tag, _, suffix in variants:
                 for f in features:
                     if tag and f not in ("vvp", "gdt", "ens"):
@@ -248,13 +244,15 @@ def run_transfer(
                     need = ("vvp", "gdt") if f == "ens" else (f,)
                     if not all((tag, p) in trained for p in need) or (f == "pert" and ad.n_obs == 0):
                         continue
-                    members = [trained[(tag, p)] for p in need]
-                    keys = [p + suffix for p in need]
-                    for mem, k in zip(members, keys):
-                        mem.check(ad.uns[Key.params(k)], key=k)
-                    s, nm = _score_translator(ad, members, keys, S, T)
+                    for p in need:
+                        if (tag, p) not in logits:
+                            trained[(tag, p)].check(ad.uns[Key.params(p + suffix)], key=p + suffix)
+                            logits[(tag, p)] = _translator_logits(ad, trained[(tag, p)], p + suffix, S, T)
+                    missing = np.logical_or.reduce([logits[(tag, p)][1] for p in need])
+                    mean_logit = np.mean([logits[(tag, p)][0].astype(float) for p in need], axis=0)
+                    s = _impute_missing(mean_logit, missing)
                     name = f + (f"[{tag}]" if tag else "")
-                    record(name, "control" if tag else "translator", cfg, seed, s, nm)
+                    record(name, "control" if tag else "translator", cfg, seed, s, int(missing.sum()))
             if ad.n_obs > 0:
                 for p in zero_shot:
                     F = ad.varp[p][:, :, 0]
