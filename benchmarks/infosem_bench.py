@@ -132,7 +132,7 @@ def main(argv=None):
     p.add_argument("--model-seeds", type=int, default=None, help="fits per unsupervised method")
     p.add_argument("--epochs", type=int, default=None, help="DeepSEM/InfoSEM epochs (default 120)")
     p.add_argument("--n-hidden", type=int, default=None, help="override DeepSEM's MLP width (128)")
-    p.add_argument("--bc-seeds", type=int, default=None, help="InfoSEM-BC on the first n split seeds only")
+    p.add_argument("--bc-seeds", type=int, default=None, help="InfoSEM-BC (+cv) on the first n split seeds only")
     p.add_argument("--n-jobs", type=int, default=1, help="configurations in parallel (1 thread each)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -148,7 +148,7 @@ def main(argv=None):
         scugrn.settings.data_dir = args.data_dir
     methods = args.methods or list(DEFAULT_METHODS)
     configs = [(c, n, args.size) for n in args.networks for c in args.cells]
-    if "infosem_b:text" in methods or "infosem_bc:text" in methods:
+    if any(m.split("+")[0] in ("infosem_b:text", "infosem_bc:text") for m in methods):
         # text embeddings once per gene set, in this process, before the workers start
         from scugrn.datasets import beeline
         from scugrn.embeddings import gene_embeddings, text_model_available
@@ -164,7 +164,7 @@ def main(argv=None):
         configs, methods=methods, seeds=args.seeds, data_dir=args.data_dir, out_dir=args.out,
         n_model_seeds=args.model_seeds, sem_epochs=args.epochs,
         sem_overrides={"n_hidden": args.n_hidden} if args.n_hidden else None, n_jobs=args.n_jobs,
-        method_seeds={"infosem_bc:text": args.bc_seeds} if args.bc_seeds else None,
+        method_seeds={m: args.bc_seeds for m in methods if m.startswith("infosem_bc:")} if args.bc_seeds else None,
     )
     wall = time.perf_counter() - t0
     summ = summarize(df)

@@ -331,3 +331,32 @@ def test_benchmark_onehot_lr_is_random_on_unseen_genes(shared_data_dir, tmp_path
     assert r.loc["seen", "value"] > 5 * r.loc["seen", "density"]
     assert r.loc["unseen", "value"] == pytest.approx(r.loc["unseen", "density"], rel=1e-6)
     assert set(df.columns) >= {"name", "network", "method", "seed", "test_set", "metric", "value"}
+
+
+def test_benchmark_cross_validates_sigmas(toy):
+    """σ_w is picked per split by AUPRC on the training pairs, from one memoised fit per grid
+    value; σ_l of InfoSEM-BC from the grid by a hold-out of the training pairs (InfoSEM App. C)."""
+    from scugrn.benchmark import infosem_bench as ib
+    from scugrn.benchmark.metrics import auprc
+
+    X, A = toy
+    genes = [f"g{i}" for i in range(X.shape[1])]
+    Y = A != 0
+    tfs = np.arange(4)
+    ctx = ib.BenchContext(ib.BenchConfig("toy", "Specific"), _adata(X), genes, Y, tfs,
+                          preset("celltype", **{**FAST, "n_epochs": 6}))
+    split = ib.make_split(Y, tfs, seed=0)
+    scores = ib._infosem_b_cv_fn("random")(ctx, 0, split)
+    assert len(ctx._fits) == len(ib.SIGMA_W_GRID)  # one fit per grid value
+    chosen = ctx.notes["infosem_b:random+cv"][0]["sigma_w"]
+    s, t, y = split.train
+    aps = {sw: auprc(y, ib._fit_with(ctx, ib.METHODS["infosem_b:random"], 0, sigma_w=sw)[s, t])
+           for sw in ib.SIGMA_W_GRID}
+    assert len(ctx._fits) == len(ib.SIGMA_W_GRID)  # reused, not refitted
+    assert aps[chosen] == max(aps.values())
+    np.testing.assert_array_equal(scores, ib._fit_with(ctx, ib.METHODS["infosem_b:random"], 0, sigma_w=chosen))
+    bc = ib._infosem_bc_cv_fn("random")(ctx, 0, split)
+    note = ctx.notes["infosem_bc:random+cv"][0]
+    assert note["sigma_w"] == chosen and note["sigma_l"] in ib.SIGMA_L_GRID
+    assert bc.shape == Y.shape and np.isfinite(bc).all()
+    assert {"infosem_b:text+cv", "infosem_bc:text+cv"} <= set(ib.METHODS)
