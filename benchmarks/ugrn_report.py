@@ -144,7 +144,7 @@ def main(argv=None):
         c6 = [c for c in ["emb", "vvp", "gdt", "ens", "ens[random-weights]", "ens[permuted-labels]", "onehot_lr", "random"]
               if c in set(r["method"])]
         print("| metric | N/P | " + " | ".join(c6) + " |\n" + "|---" * (len(c6) + 2) + "|")
-        for metric in ("auroc", "balanced_auprc"):
+        for metric in ("auroc", "auprc"):  # AUPRC on the test sample at that N/P (density 1/(1+N/P))
             for npr, sub in r.groupby("neg_ratio"):
                 m = sub.groupby(["method", "test"])[metric].mean().groupby("method").mean()
                 print(f"| {metric} | {npr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c6) + " |")

@@ -42,6 +42,7 @@ def test_transfer_table(backbone, tmp_path):
     for m in ("auroc", "balanced_auprc", "hit_at_1pct"):
         assert res[m].between(0, 1).all(), m
     assert (res["auprc_ratio"] >= 0).all() and (res["epr"] >= 0).all()
+    np.testing.assert_allclose(res["auprc"], res["balanced_auprc"])  # the sample is 1:1 at N/P = 1
     table = markdown_table(res)
     assert table.count("\n") == 3 and "± " in table and "**mean**" in table
     # a rerun with the same seeds gives the same numbers, from the cache
@@ -92,3 +93,21 @@ def test_missing_pairs_are_guessed_not_ranked_last():
     ap_guess = evaluate(y, _impute_missing(s, missing), metrics=("balanced_auprc",), seed=0)["balanced_auprc"]
     assert ap_last > 0.53  # the bias this guards against
     assert abs(ap_guess - 0.5) < 0.015
+
+
+def test_imbalanced_sample_reports_plain_auprc():
+    """Table 6: at N/P = 3 the AUPRC is taken on the sample as it is (a random ranking scores its
+    density, 0.25), while balanced AUPRC subsamples it to 1:1 (random ≈ 0.5)."""
+    from sklearn.metrics import average_precision_score
+
+    from scugrn.benchmark.ugrn import _metrics
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(4000) < 0.05).astype(np.int8)
+    s = rng.random(4000)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    sample = np.sort(np.concatenate([pos, rng.choice(neg, 3 * len(pos), replace=False)]))
+    out = _metrics(y, s, sample, seed=0)
+    assert out["auprc"] == pytest.approx(average_precision_score(y[sample], s[sample]))
+    assert out["auprc"] == pytest.approx(0.25, abs=0.05)
+    assert out["balanced_auprc"] == pytest.approx(0.5, abs=0.07)

@@ -23,7 +23,7 @@ FEATURE_SETS = ("emb", "vvp", "gdt", "ens", "pert")
 ZERO_SHOT = ("origin_pert", "origin_attn")
 EXPRESSION_BASELINES = ("random", "pearson", "spearman", "grnboost2")
 SUPERVISED_BASELINES = ("onehot_lr",)
-METRICS = ("auroc", "balanced_auprc", "auprc_ratio", "epr", "hit_at_1pct")
+METRICS = ("auroc", "auprc", "balanced_auprc", "auprc_ratio", "epr", "hit_at_1pct")
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,14 @@ def _impute_missing(s: np.ndarray, missing: np.ndarray, seed: int = 0) -> np.nda
     return s
 
 
-def _metrics(y_all, s_all, bal_idx, seed):
+def _metrics(y_all, s_all, sample_idx, seed):
+    """On the evaluation sample at the run's N/P: AUROC, AUPRC (the paper's Table 6 metric; its
+    baseline is the sample's density 1/(1 + N/P)) and balanced AUPRC (the sample subsampled to 1:1;
+    equal to AUPRC at N/P = 1). Over all TF→gene pairs: AUPRC ratio, EPR, Hit@1%."""
     from .metrics import evaluate
 
-    out = evaluate(y_all[bal_idx], s_all[bal_idx], metrics=("auroc", "balanced_auprc"), seed=seed)
+    out = evaluate(y_all[sample_idx], s_all[sample_idx], metrics=("auroc", "auprc", "balanced_auprc"),
+                   seed=seed)
     out.update(evaluate(y_all, s_all, metrics=("auprc_ratio", "epr", "hit_at_1pct"), seed=seed))
     return out
 
