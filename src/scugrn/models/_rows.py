@@ -101,32 +101,36 @@ def _scatter(x0, xr, rows):
     return x
 
 
+def _norm(x, dx, ln):
+    return _jvp._layer_norm(x, dx, ln) if dx is not None else (ln(x), None)
+
+
+def _ff(x, dx, layer):
+    return _jvp._ff(x, dx, layer) if dx is not None else (layer._ff(x), None)
+
+
+def _plus(dx, dy):
+    return None if dx is None else dx + dy
+
+
 def _first_layer(layer, x0, xr, dxr, rows):
-    B = xr.shape[0]
-    tangent = dxr is not None
+    """scGPT's encoder layer (its "pre" scheme normalises before attention and before the
+    feed-forward, with residuals after each) for the B cells; primal only when ``dxr`` is None."""
     if layer.pre_norm:
         x0 = layer.norm1(x0)
-        xr, dxr = _jvp._layer_norm(xr, dxr, layer.norm1) if tangent else (layer.norm1(xr), None)
+        xr, dxr = _norm(xr, dxr, layer.norm1)
     a, da = _attention_rows(x0, xr, dxr, rows, layer.self_attn)
     x = _scatter(x0, xr, rows) + a
     dx = None
-    if tangent:
-        dx = torch.zeros_like(x)
-        dx[torch.arange(B, device=x.device), rows] = dxr
-        dx = dx + da
+    if dxr is not None:
+        dx = _scatter(torch.zeros_like(x0), dxr, rows) + da
     if layer.pre_norm:
-        if not tangent:
-            x = layer.norm2(x)
-            return x + layer._ff(x), None
-        x, dx = _jvp._layer_norm(x, dx, layer.norm2)
-        f, df = _jvp._ff(x, dx, layer)
-        return x + f, dx + df
-    if not tangent:
-        x = layer.norm1(x)
-        return layer.norm2(x + layer._ff(x)), None
-    x, dx = _jvp._layer_norm(x, dx, layer.norm1)
-    f, df = _jvp._ff(x, dx, layer)
-    return _jvp._layer_norm(x + f, dx + df, layer.norm2)
+        x, dx = _norm(x, dx, layer.norm2)
+        f, df = _ff(x, dx, layer)
+        return x + f, _plus(dx, df)
+    x, dx = _norm(x, dx, layer.norm1)
+    f, df = _ff(x, dx, layer)
+    return _norm(x + f, _plus(dx, df), layer.norm2)
 
 
 @torch.no_grad()
