@@ -89,9 +89,27 @@ def meta(folder: Path) -> str:
     return f"wall time {m['wall_s']:.0f} s (features from the cache where an earlier step made them); command `{argv}`"
 
 
+def heatmap(results: Path, out: Path, method: str = "ens") -> None:
+    """Train → test heatmap of one method over the Table 2 runs (scugrn.pl.transfer_heatmap)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import scugrn
+
+    fs = sorted((results / "ugrn_demo").glob("table2_*/loo.csv")) + [results / "ugrn_demo" / "loo" / "loo.csv"]
+    r = pd.concat([pd.read_csv(f) for f in fs if f.exists()], ignore_index=True)
+    ax = scugrn.pl.transfer_heatmap(r[r["method"] == method], value="balanced_auprc")
+    ax.set_title(f"{method}: balanced AUPRC, mean of 5 seeds (demo backbone)", fontsize=8)
+    ax.figure.set_size_inches(10, 4)
+    ax.figure.tight_layout()
+    ax.figure.savefig(out, dpi=120)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--results", type=Path, default=Path("results"))
+    ap.add_argument("--figure", type=Path, default=None,
+                    help="also draw Table 2's train → test heatmap (Ens, balanced AUPRC) to this file")
     a = ap.parse_args(argv)
     eb = a.results / "expression_baselines.csv"
     cols = SCFM + CONTROLS + BASELINES
@@ -125,6 +143,8 @@ def main(argv=None):
         print("| train | " + " | ".join(c2) + " |\n" + "|---" * (len(c2) + 1) + "|")
         for tr, m in rows:
             print(f"| {tr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c2) + " |")
+        if a.figure is not None:
+            heatmap(a.results, a.figure)
     else:
         print("not run\n")
     for step, title in (("species", "Table 4 — cross-species"), ("network", "Table 5 — cross-network")):

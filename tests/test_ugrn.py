@@ -111,3 +111,17 @@ def test_imbalanced_sample_reports_plain_auprc():
     assert out["auprc"] == pytest.approx(average_precision_score(y[sample], s[sample]))
     assert out["auprc"] == pytest.approx(0.25, abs=0.05)
     assert out["balanced_auprc"] == pytest.approx(0.5, abs=0.07)
+
+
+def test_protocols_split_by_species_and_network():
+    """cross-species trains on the species of ``train`` and tests on the other species, both ways."""
+    from scugrn.benchmark.ugrn import protocol
+
+    h2m = protocol("cross-species", train="hESC/Specific/500", data_dir=TINY)[0]
+    m2h = protocol("cross-species", train="mDC/STRING/500", data_dir=TINY)[0]
+    assert [str(c) for c in h2m["train"]] == ["hESC/Specific/500"] and {c.species for c in h2m["test"]} == {"mouse"}
+    assert [str(c) for c in m2h["train"]] == ["mDC/STRING/500"] and {c.species for c in m2h["test"]} == {"human"}
+    with pytest.raises(ValueError, match="human STRING configurations to train on"):
+        protocol("cross-species", train="hESC/STRING/500", data_dir=TINY)
+    net = protocol("cross-network", train="hESC/Specific/500", data_dir=TINY)[0]
+    assert all(c.network != "Specific" and c.name != "hESC" for c in net["test"]) and net["test"]

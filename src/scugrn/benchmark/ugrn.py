@@ -305,7 +305,8 @@ def protocol(name: str, *, size: int = 500, train: str = "hESC/STRING/500", data
     """Train/test splits of the papers' protocols.
 
     ``"loo"`` (Tables 1–2): train on ``train``, test on every configuration of the other cell types;
-    ``"cross-species"``: train on the human configurations of one network, test on mouse ones;
+    ``"cross-species"``: train on the configurations of ``train``'s species and network, test on
+    every configuration of the other species;
     ``"cross-network"``: train on one network kind, test on the other networks of other cell types;
     ``"imbalance"`` (Table 6): ``loo`` at N/P = 1, 2, 5, 10.
     Returns a list of ``{"train": [...], "test": [...], "neg_ratio": r}``.
@@ -321,9 +322,14 @@ def protocol(name: str, *, size: int = 500, train: str = "hESC/STRING/500", data
         ratios = (1,) if name == "loo" else (1, 2, 5, 10)
         return [{"train": [tr], "test": test, "neg_ratio": r} for r in ratios]
     if name == "cross-species":
-        human = [c for c in allc if c.species == "human" and c.network == tr.network]
-        mouse = [c for c in allc if c.species == "mouse"]
-        return [{"train": human, "test": mouse, "neg_ratio": 1}]
+        same = [c for c in allc if c.species == tr.species and c.network == tr.network]
+        other = [c for c in allc if c.species != tr.species]
+        if not same or not other:
+            msg = (f"cross-species from {tr}: expected {tr.species} {tr.network} configurations to train on "
+                   f"and configurations of the other species to test on; found {len(same)} and {len(other)} "
+                   f"among {[str(c) for c in allc]}.")
+            raise ValueError(msg)
+        return [{"train": same, "test": other, "neg_ratio": 1}]
     if name == "cross-network":
         return [{"train": [c for c in allc if c.network == tr.network and c.name == tr.name],
                  "test": [c for c in allc if c.network != tr.network and c.name != tr.name], "neg_ratio": 1}]
