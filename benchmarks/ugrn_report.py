@@ -89,6 +89,29 @@ def meta(folder: Path) -> str:
     return f"wall time {m['wall_s']:.0f} s (features from the cache where an earlier step made them); command `{argv}`"
 
 
+ROW_COLS = ["origin_pert", "origin_attn", "emb", "vvp", "gdt", "ens", "ens[random-weights]",
+            "ens[permuted-labels]", "pearson", "onehot_lr", "random"]
+
+
+def rows_table(files, cols, metric: str = "balanced_auprc") -> str:
+    """One row per run (its training set): the mean over test configurations of each method,
+    each run's wall time and test count after it."""
+    rows = []
+    for f in files:
+        if not f.exists():
+            continue
+        r = pd.read_csv(f)
+        m = r.groupby(["method", "test"])[metric].mean().groupby("method").mean()
+        wall = json.loads(next(f.parent.glob("*.json")).read_text()).get("wall_s", float("nan"))
+        rows.append((r["train"].iloc[0], m, r["test"].nunique(), wall))
+    cols = [c for c in cols if any(c in m.index for _, m, _, _ in rows)]
+    out = ["| train | " + " | ".join(cols) + " | tests | wall s |", "|---" * (len(cols) + 3) + "|"]
+    for tr, m, n, wall in rows:
+        out.append(f"| {tr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in cols)
+                   + f" | {n} | {wall:.0f} |")
+    return "\n".join(out) + "\n"
+
+
 def heatmap(results: Path, out: Path, method: str = "ens") -> None:
     """Train → test heatmap of one method over the Table 2 runs (scugrn.pl.transfer_heatmap)."""
     import matplotlib
@@ -129,33 +152,22 @@ def main(argv=None):
         print(table(res, BASELINES) + "\n")
         print("All metrics, mean over the test configurations (AUPRC ratio, EPR, Hit@1% over all TF→gene pairs):\n")
         print(summary(res, cols) + "\n")
-    # Table 2: one row per training configuration
-    rows = []
-    for f in sorted((a.results / "ugrn_demo").glob("table2_*/loo.csv")) + [a.results / "ugrn_demo" / "loo" / "loo.csv"]:
-        if f.exists():
-            r = pd.read_csv(f)
-            m = r.groupby(["method", "test"])["balanced_auprc"].mean().groupby("method").mean()
-            rows.append((r["train"].iloc[0], m))
+    demo = a.results / "ugrn_demo"
     print("\n### Table 2 — demo backbone: each row trains on one configuration, mean over every other cell type\n")
-    if len(rows) > 1:
-        c2 = [c for c in ["emb", "vvp", "gdt", "ens", "ens[random-weights]", "ens[permuted-labels]", "onehot_lr", "random"]
-              if any(c in m.index for _, m in rows)]
-        print("| train | " + " | ".join(c2) + " |\n" + "|---" * (len(c2) + 1) + "|")
-        for tr, m in rows:
-            print(f"| {tr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c2) + " |")
+    t2 = sorted(demo.glob("table2_*/loo.csv")) + [demo / "loo" / "loo.csv"]
+    if sum(f.exists() for f in t2) > 1:
+        print(rows_table(t2, ROW_COLS))
         if a.figure is not None:
             heatmap(a.results, a.figure)
     else:
         print("not run\n")
-    for step, title in (("species", "Table 4 — cross-species"), ("network", "Table 5 — cross-network")):
-        fs = sorted((a.results / "ugrn_demo" / step).glob("*.csv"))
+    for pattern, title in (("species*/cross-species.csv", "Table 4 — cross-species: train on one species' STRING "
+                            "configurations, test every configuration of the other species"),
+                           ("network*/cross-network.csv", "Table 5 — cross-network: train on hESC with one "
+                            "network, test the other networks of the other cell types")):
         print(f"\n### {title} (demo backbone)\n")
-        if not fs:
-            print("not run\n")
-            continue
-        r = pd.read_csv(fs[0])
-        print(meta(fs[0].parent) + f"; train = {r['train'].iloc[0]}\n")
-        print(summary(r, cols) + "\n")
+        fs = sorted(demo.glob(pattern))
+        print(rows_table(fs, ROW_COLS) if fs else "not run\n")
     fs = sorted((a.results / "ugrn_demo" / "imbalance").glob("*.csv"))
     print("\n### Table 6 — class imbalance (demo backbone): N/P in training and test\n")
     if fs:
