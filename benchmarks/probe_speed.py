@@ -134,7 +134,7 @@ def gdt_vs_naive(K: int, nlayers: int, d: int, n_naive: int, n_batched: int, thr
     diff = np.abs(fast[:n_naive][:, cols] - ref[:, cols]).max() / np.abs(ref[:, cols]).max()
     return {"K": K, "nlayers": nlayers, "d": d, "T": 8, "batched_s_per_source": t_fast,
             "naive_s_per_source": t_naive, "speedup": t_naive / t_fast, "max_rel_diff": float(diff),
-            "n_naive_sources": n_naive, "n_naive_targets_timed": int(len(cols)), "n_batched_sources": n_batched}
+            "n_naive_sources": n_naive, "n_naive_targets_timed": len(cols), "n_batched_sources": n_batched}
 
 
 def engine_paths(K: int, nlayers: int, d: int, n_sources: int, threads: int) -> list[dict]:
@@ -160,9 +160,9 @@ def engine_paths(K: int, nlayers: int, d: int, n_sources: int, threads: int) -> 
             p = default_params(probe, m, n_values=8)
             sj, sr = _jvp.supported, _rows.supported
             if jvp_on is False:
-                _jvp.supported = lambda *a: False  # noqa: E731
+                _jvp.supported = lambda *a: False
             if not rows_on:
-                _rows.supported = lambda *a: False  # noqa: E731
+                _rows.supported = lambda *a: False
             VVP.use_rows = bool(rows_on)
             try:
                 run_probe(probe, m, ids, params=p, sources=[0], verbose=False)  # warm-up

@@ -43,9 +43,8 @@ def main():
         cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(n),
                "-m", "scugrn.probes.distributed", "--probe", a.probe, "--model", str(ck), "--genes",
                str(tmp / "genes.txt"), "--store", str(store), "--block", "8", "--threads", "1"]
-        from scugrn.probes.distributed import DONE_DIR, create_store
-
         from scugrn.probes import default_params, get_probe
+        from scugrn.probes.distributed import DONE_DIR, create_store
 
         m = scugrn.models.load(ck)
         p = default_params(a.probe, m, n_values=8)

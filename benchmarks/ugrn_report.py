@@ -161,10 +161,10 @@ def main(argv=None):
             heatmap(a.results, a.figure)
     else:
         print("not run\n")
-    for pattern, title in (("species*/cross-species.csv", "Table 4 — cross-species: train on one species' STRING "
-                            "configurations, test every configuration of the other species"),
-                           ("network*/cross-network.csv", "Table 5 — cross-network: train on hESC with one "
-                            "network, test the other networks of the other cell types")):
+    t4 = ("Table 4 — cross-species: train on one species' STRING configurations, test every "
+          "configuration of the other species")
+    t5 = "Table 5 — cross-network: train on hESC with one network, test the other networks of the other cell types"
+    for pattern, title in (("species*/cross-species.csv", t4), ("network*/cross-network.csv", t5)):
         print(f"\n### {title} (demo backbone)\n")
         fs = sorted(demo.glob(pattern))
         print(rows_table(fs, ROW_COLS) if fs else "not run\n")

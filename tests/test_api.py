@@ -9,11 +9,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import GENES
 
 import scugrn
 from scugrn import Key
-
-from conftest import GENES
 
 PUBLIC = [scugrn.pp.select, scugrn.tl.vvp, scugrn.tl.gdt, scugrn.tl.emb, scugrn.tl.pert,
           scugrn.tl.origin_pert, scugrn.tl.origin_attn, scugrn.tl.predict_grn, scugrn.tl.infosem]
@@ -163,7 +162,7 @@ def test_ensemble(tiny_model, tmp_path):
     scugrn.tl.predict_grn(ad, translator=ens, key_added="ens")
     scugrn.tl.predict_grn(ad, translator=tv, key_added="v")
     scugrn.tl.predict_grn(ad, translator=tg, key_added="g")
-    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    logit = lambda p: np.log(p / (1 - p))
     want = 1 / (1 + np.exp(-(logit(ad.varp["v"]) + logit(ad.varp["g"])) / 2))
     np.testing.assert_allclose(ad.varp["ens"], want, rtol=1e-4)
     loaded = scugrn.translator.load(ens.save(tmp_path / "ens"))

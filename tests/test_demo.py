@@ -58,7 +58,7 @@ def _need(name):
 def test_pretrained_translators_belong_to_the_demo():
     from scugrn.models._demo import DEMO_SHA256
     from scugrn.translator import Ensemble, Translator
-    from scugrn.translator._pretrained import PRETRAINED_DIR, _FILES, pretrained
+    from scugrn.translator._pretrained import _FILES, PRETRAINED_DIR, pretrained
 
     with pytest.raises(ValueError, match="expected one of"):
         pretrained("attn")

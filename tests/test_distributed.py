@@ -7,11 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import GENES
 
 from scugrn.probes import default_params, run_probe
 from scugrn.probes.distributed import create_store, open_result, pending_blocks, run_blocks
-
-from conftest import GENES
 
 pytest.importorskip("zarr")
 K = 14

@@ -8,11 +8,10 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from conftest import GENES
 
 import scugrn
 from scugrn.models.scgpt import ARGS_FILE, VOCAB_FILE, WEIGHTS_FILE
-
-from conftest import GENES
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import GENES
 
 import scugrn
 from scugrn.probes import default_params, list_probes, run_probe
-
-from conftest import GENES
 
 K = 20
 

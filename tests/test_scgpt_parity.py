@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from conftest import GENES, ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

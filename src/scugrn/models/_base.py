@@ -99,7 +99,7 @@ class Backbone(ABC):
         virtual cells equal to ``base_values`` (K,) except gene ``rows[b]`` ← ``row_values[b]``, where
         the backbone has a shortcut for such cells; ``None`` otherwise (callers then build the cells
         in full)."""
-        return None
+        return
 
     @abstractmethod
     def attention(self, token_ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:

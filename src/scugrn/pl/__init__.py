@@ -98,4 +98,4 @@ def network(adata, *, key: str = Key.GRN, top: int = 30, ax=None):
     return ax
 
 
-__all__ = ["network", "pr_curves", "transfer_heatmap", "trajectory"]
+__all__ = ["network", "pr_curves", "trajectory", "transfer_heatmap"]

@@ -100,6 +100,7 @@ def main(argv=None) -> int:
     import torch
 
     import scugrn
+
     from ..probes import default_params, get_probe
 
     ap = argparse.ArgumentParser(prog="python -m scugrn.probes.distributed", description=__doc__,

@@ -100,7 +100,7 @@ def train_translator(
     X, y = np.concatenate(Xs), np.concatenate(ys)
     net, mean, std = fit_mlp(X, y, seed=seed, epochs=epochs, lr=lr, batch_size=batch_size,
                              standardize=standardize, verbose=verbose)
-    info = {"n_train": int(len(y)), "n_pos": int(y.sum()), "seed": seed, "epochs": epochs, "lr": lr,
+    info = {"n_train": len(y), "n_pos": int(y.sum()), "seed": seed, "epochs": epochs, "lr": lr,
             "batch_size": batch_size, "neg_ratio": neg_ratio,
             "datasets": [str(ad.uns.get("beeline", {}).get("name", "")) for ad in adatas]}
     return Translator(net, spec, mean=mean, std=std, info=info)
@@ -200,7 +200,7 @@ def predict_grn(
     adata.varp[key_added] = scores
     adata.uns[key_added] = df
     adata.uns[Key.params(key_added)] = {
-        "features": keys, "tf_only": tf_only, "n_edges": int(len(df)),
+        "features": keys, "tf_only": tf_only, "n_edges": len(df),
         "translators": [m.spec.get("probe") for m in members],
     }
     return adata if copy else None
