@@ -125,3 +125,25 @@ def test_protocols_split_by_species_and_network():
         protocol("cross-species", train="hESC/STRING/500", data_dir=TINY)
     net = protocol("cross-network", train="hESC/Specific/500", data_dir=TINY)[0]
     assert all(c.network != "Specific" and c.name != "hESC" for c in net["test"]) and net["test"]
+
+
+def test_baselines_follow_their_metadata(backbone, tmp_path):
+    # hESC has no expression in the fixture: random and one-hot LR still score it, Pearson cannot
+    res = run_transfer(backbone=backbone, train=TEST, test=[TRAIN], features=["emb"], controls=False,
+                       baselines=["random", "pearson", "onehot_lr"], seeds=range(1), epochs=2,
+                       data_dir=TINY, cache_dir=tmp_path, verbose=False)
+    assert set(res["method"]) == {"emb", "random", "onehot_lr"}
+    with pytest.raises(ValueError, match="Unknown baseline.*'pearsn'.*expected names"):
+        run_transfer(backbone=backbone, train=TEST, test=[TRAIN], baselines=["pearsn"], data_dir=TINY,
+                     cache_dir=tmp_path, verbose=False)
+
+
+def test_cli_zero_shot_flag():
+    from scugrn.benchmark.cli import build_parser, zero_shot_from
+
+    def zs(*argv):
+        return zero_shot_from(build_parser().parse_args(["--backbone", "demo", *argv]))
+
+    assert zs() == zs("--zero-shot") == ["origin_pert", "origin_attn"]
+    assert zs("--zero-shot", "origin_attn") == ["origin_attn"]
+    assert zs("--no-zero-shot") == []

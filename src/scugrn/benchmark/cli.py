@@ -24,7 +24,9 @@ def build_parser():
     p.add_argument("--size", type=int, default=500, choices=[500, 1000], help="TFs+N gene sets")
     p.add_argument("--features", nargs="+", default=["emb", "vvp", "gdt", "ens"],
                    choices=["emb", "vvp", "gdt", "ens", "pert"])
-    p.add_argument("--zero-shot", nargs="*", default=["origin_pert", "origin_attn"])
+    p.add_argument("--zero-shot", nargs="*", default=None, choices=["origin_pert", "origin_attn"],
+                   help="zero-shot scorers on test sets with expression (default, or the flag alone: both)")
+    p.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot scorers")
     p.add_argument("--baselines", nargs="*", default=["random", "pearson", "spearman", "onehot_lr"],
                    help="random pearson spearman grnboost2 onehot_lr")
     p.add_argument("--no-controls", action="store_true", help="skip the random-weight / permuted-label controls")
@@ -36,6 +38,13 @@ def build_parser():
     p.add_argument("--out", type=Path, default=Path("results/ugrn"))
     p.add_argument("-q", "--quiet", action="store_true")
     return p
+
+
+def zero_shot_from(args) -> list[str]:
+    """The zero-shot scorers asked for: ``--zero-shot`` alone (argparse's ``[]``) means both."""
+    if args.no_zero_shot:
+        return []
+    return list(args.zero_shot or ["origin_pert", "origin_attn"])
 
 
 def resolve_backbone(spec: str, data_dir):
@@ -62,6 +71,7 @@ def main(argv=None) -> int:
     from .ugrn import Config, markdown_table, protocol, run_transfer, save
 
     a = build_parser().parse_args(argv)
+    zero_shot = zero_shot_from(a)
     logging.basicConfig(level=logging.WARNING if a.quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     bb = resolve_backbone(a.backbone, a.data_dir)
     if a.test:
@@ -74,7 +84,7 @@ def main(argv=None) -> int:
     parts = []
     for sp in splits:
         parts.append(run_transfer(
-            backbone=bb, train=sp["train"], test=sp["test"], features=a.features, zero_shot=a.zero_shot,
+            backbone=bb, train=sp["train"], test=sp["test"], features=a.features, zero_shot=zero_shot,
             baselines=a.baselines, controls=not a.no_controls, seeds=range(a.seeds), neg_ratio=sp["neg_ratio"],
             n_values=a.n_values, epochs=a.epochs, data_dir=a.data_dir, cache_dir=a.cache_dir, verbose=not a.quiet))
     res = pd.concat(parts, ignore_index=True)

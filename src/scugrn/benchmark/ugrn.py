@@ -21,8 +21,6 @@ logger = logging.getLogger("scugrn")
 
 FEATURE_SETS = ("emb", "vvp", "gdt", "ens", "pert")
 ZERO_SHOT = ("origin_pert", "origin_attn")
-EXPRESSION_BASELINES = ("random", "pearson", "spearman", "grnboost2")
-SUPERVISED_BASELINES = ("onehot_lr",)
 METRICS = ("auroc", "auprc", "balanced_auprc", "auprc_ratio", "epr", "hit_at_1pct")
 
 
@@ -155,10 +153,11 @@ def run_transfer(
     zero_shot
         ``origin_pert``, ``origin_attn`` — scored on test configurations with expression.
     baselines
-        ``random``, ``pearson``, ``spearman``, ``grnboost2`` (test configurations with expression)
-        and ``onehot_lr`` (trained on the train labels).
+        Names in :data:`~scugrn.benchmark.baselines.BASELINES`: ``random`` and ``onehot_lr``
+        (trained on the train labels) score every test configuration; ``pearson``, ``spearman``,
+        ``grnboost2`` (``needs_expression``) those with expression.
     controls
-        Also run VVP/GDT/Ens on a random-weight backbone of the same architecture, and GDT/Ens
+        Also run VVP/GDT/Ens on a random-weight backbone of the same architecture, and VVP/GDT/Ens
         with permuted training labels. Both must land at chance.
     seeds, neg_ratio
         Seeds (negative sampling and translator training) and N/P.
@@ -169,8 +168,16 @@ def run_transfer(
 
     from .. import models, tl
     from ._cache import FeatureCache
-    from .baselines import run_baseline
+    from .baselines import BASELINES, run_baseline
 
+    unknown = [b for b in baselines if b not in BASELINES]
+    if unknown:
+        msg = f"Unknown baseline(s) {unknown}; expected names from {sorted(BASELINES)}."
+        raise ValueError(msg)
+    unknown = [p for p in zero_shot if p not in ZERO_SHOT]
+    if unknown:
+        msg = f"Unknown zero-shot scorer(s) {unknown}; expected names from {list(ZERO_SHOT)}."
+        raise ValueError(msg)
     t_start = time.perf_counter()
     bb = models.resolve(backbone)
     trains = [Config.parse(c) for c in ([train] if isinstance(train, (str, Config)) else train)]
@@ -264,12 +271,13 @@ def run_transfer(
                     s = _impute_missing(s, ~np.isfinite(s))
                     record(p, "zero-shot", cfg, seed, s)
             for b in baselines:
-                if b in SUPERVISED_BASELINES:
+                meta = BASELINES[b]
+                if meta.needs_expression and ad.n_obs == 0:
+                    continue
+                if meta.supervised:
                     tr = pd.concat(labels)
                     n_min = int(min(tr["label"].sum(), (1 - tr["label"]).sum()))
                     df = run_baseline(b, ad, train=tr, seed=seed, cv=max(2, min(5, n_min)))
-                elif ad.n_obs == 0:
-                    continue
                 else:
                     df = run_baseline(b, ad, seed=seed) if _takes_seed(b) else run_baseline(b, ad)
                 s = _align(df, ad, S, T)
