@@ -52,6 +52,21 @@ def per_test(res: pd.DataFrame, metric: str = "balanced_auprc") -> tuple[pd.Data
     return mean, se
 
 
+def seed_se(res: pd.DataFrame, metric: str = "balanced_auprc") -> pd.Series:
+    """Per method, the s.e. over seeds of the mean over test configurations (each seed: one
+    translator and one evaluation sample). Methods without seeds (GRNBoost2's summary rows) get NaN."""
+    seeded = res.dropna(subset=["seed"]) if "seed" in res else res.iloc[:0]
+    per_seed = seeded.groupby(["method", "seed"])[metric].mean().unstack(0)
+    return per_seed.std(ddof=1) / np.sqrt(per_seed.count())
+
+
+def over_tests(res: pd.DataFrame, metric: str = "balanced_auprc") -> dict[str, str]:
+    """Per method, "mean ± s.e." of the mean over test configurations (s.e. over seeds)."""
+    m = res.groupby(["method", "test"])[metric].mean().groupby("method").mean()
+    se = seed_se(res, metric)
+    return {c: _fmt(m[c], se.get(c, np.nan)) for c in m.index}
+
+
 def table(res: pd.DataFrame, cols, metric="balanced_auprc") -> str:
     mean, se = per_test(res, metric)
     cols = [c for c in cols if c in mean.columns]
@@ -59,10 +74,7 @@ def table(res: pd.DataFrame, cols, metric="balanced_auprc") -> str:
     for t in mean.index:
         out.append(f"| {t} | " + " | ".join(_fmt(mean.loc[t, c], se.loc[t, c]) for c in cols) + " |")
     avg = mean[cols].mean()
-    # s.e. of the mean over tests across seeds (each seed: one translator, one evaluation sample)
-    seeded = res.dropna(subset=["seed"]) if "seed" in res else res.iloc[:0]
-    per_seed = seeded.groupby(["method", "seed"])[metric].mean().unstack(0)
-    sd = {c: (per_seed[c].std(ddof=1) / np.sqrt(per_seed[c].count())) if c in per_seed else np.nan for c in cols}
+    sd = seed_se(res, metric).reindex(cols)
     out.append("| **mean over tests** (± s.e. over seeds) | " + " | ".join(f"**{_fmt(avg[c], sd[c])}**" for c in cols) + " |")
     return "\n".join(out)
 
@@ -94,20 +106,20 @@ ROW_COLS = ["origin_pert", "origin_attn", "emb", "vvp", "gdt", "ens", "ens[rando
 
 
 def rows_table(files, cols, metric: str = "balanced_auprc") -> str:
-    """One row per run (its training set): the mean over test configurations of each method,
-    each run's wall time and test count after it."""
+    """One row per run (its training set): the mean over test configurations of each method
+    (± s.e. over seeds), each run's wall time and test count after it."""
     rows = []
     for f in files:
         if not f.exists():
             continue
         r = pd.read_csv(f)
-        m = r.groupby(["method", "test"])[metric].mean().groupby("method").mean()
+        m = over_tests(r, metric)
         wall = json.loads(next(f.parent.glob("*.json")).read_text()).get("wall_s", float("nan"))
         rows.append((r["train"].iloc[0], m, r["test"].nunique(), wall))
-    cols = [c for c in cols if any(c in m.index for _, m, _, _ in rows)]
+    cols = [c for c in cols if any(c in m for _, m, _, _ in rows)]
     out = ["| train | " + " | ".join(cols) + " | tests | wall s |", "|---" * (len(cols) + 3) + "|"]
     for tr, m, n, wall in rows:
-        out.append(f"| {tr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in cols)
+        out.append(f"| {tr} | " + " | ".join(m.get(c, "–") for c in cols)
                    + f" | {n} | {wall:.0f} |")
     return "\n".join(out) + "\n"
 
@@ -178,8 +190,8 @@ def main(argv=None):
         print("| metric | N/P | " + " | ".join(c6) + " |\n" + "|---" * (len(c6) + 2) + "|")
         for metric in ("auroc", "auprc"):  # AUPRC on the test sample at that N/P (density 1/(1+N/P))
             for npr, sub in r.groupby("neg_ratio"):
-                m = sub.groupby(["method", "test"])[metric].mean().groupby("method").mean()
-                print(f"| {metric} | {npr} | " + " | ".join(f"{m[c]:.3f}" if c in m.index else "–" for c in c6) + " |")
+                m = over_tests(sub, metric)
+                print(f"| {metric} | {npr} | " + " | ".join(m.get(c, "–") for c in c6) + " |")
     else:
         print("not run\n")
 
