@@ -24,6 +24,16 @@ def test_import_is_light():
     assert out.stdout.strip() == ""
 
 
+def test_all_names_resolve():
+    import scugrn.benchmark as bench
+
+    assert set(scugrn.__all__) == {"Key", "settings", "from_genes"} | scugrn._SUBMODULES
+    assert set(bench.__all__) == set(bench._LAZY)
+    for mod in (scugrn, bench):
+        for name in mod.__all__:
+            assert getattr(mod, name) is not None, name
+
+
 @pytest.mark.parametrize("fn", PUBLIC, ids=lambda f: f.__name__)
 def test_only_adata_is_positional(fn):
     params = list(inspect.signature(fn).parameters.values())

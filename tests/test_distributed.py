@@ -39,12 +39,12 @@ def test_blocks_over_two_ranks_and_resume(tiny_model, reference, tmp_path):
 
 
 def test_torchrun_two_cpu_workers(tiny_ckpt, reference, tmp_path):
-    ids, p, ref = reference
+    *_, ref = reference
     genes = tmp_path / "genes.txt"
     genes.write_text("\n".join(GENES[:K]))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
            "-m", "scugrn.probes.distributed", "--probe", "gdt", "--model", str(tiny_ckpt), "--genes", str(genes),
            "--store", str(tmp_path / "t.zarr"), "--block", "4", "--n-values", "2", "--threads", "1"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     np.testing.assert_allclose(open_result(tmp_path / "t.zarr")[:], ref, atol=1e-6)

@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 _SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem", "embeddings"}
 _LAZY_ATTRS = {"from_genes": ("scugrn.datasets", "from_genes")}
 
-__all__ = ["Key", "settings", "from_genes", *sorted(_SUBMODULES)]
+__all__ = ["Key", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "probes",
+           "settings", "tl", "translator"]
 
 
 def __getattr__(name: str):

@@ -51,7 +51,7 @@ def _guess(path):
 
 def cmd_infer(a) -> int:
     import scugrn
-    from scugrn.translator import Ensemble, Translator, load
+    from scugrn.translator import Ensemble, load
 
     scugrn.settings.verbose = not a.quiet
     ad = _read_input(a)
@@ -73,7 +73,7 @@ def cmd_infer(a) -> int:
         elif scugrn.Key.IS_TF not in ad.var:
             sp = ad.uns.get(scugrn.Key.SPECIES, "human")
             tfs = scugrn.datasets.tf_list(sp, path=a.data_dir)
-    scugrn.tl.predict_grn(ad, translator=tr if isinstance(tr, (Translator, Ensemble)) else tr,
+    scugrn.tl.predict_grn(ad, translator=tr,
                           tf_only=not a.all_sources, tfs=tfs)
     df = ad.uns[scugrn.Key.GRN]
     if a.top:

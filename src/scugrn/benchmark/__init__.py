@@ -7,7 +7,7 @@ import importlib
 
 _LAZY = {"run_transfer": ".ugrn", "protocol": ".ugrn", "markdown_table": ".ugrn", "Config": ".ugrn",
          "evaluate": ".metrics", "run_baseline": ".baselines", "FeatureCache": "._cache"}
-__all__ = sorted(_LAZY)
+__all__ = ["Config", "FeatureCache", "evaluate", "markdown_table", "protocol", "run_baseline", "run_transfer"]
 
 
 def __getattr__(name):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -46,7 +47,7 @@ class ScGPTConfig:
     extra: dict = field(default_factory=dict)
 
     # args.json name -> our field
-    _ARGS = {
+    _ARGS: ClassVar[dict[str, str]] = {
         "embsize": "d_model",
         "nheads": "nhead",
         "d_hid": "d_hid",
@@ -66,7 +67,7 @@ class ScGPTConfig:
         "max_seq_len": "max_seq_len",
     }
     # args that would change the architecture in ways we do not implement
-    _UNSUPPORTED = {"use_batch_labels": False, "DSBN": False, "do_dab": False, "ADV": False}
+    _UNSUPPORTED: ClassVar[dict[str, bool]] = {"use_batch_labels": False, "DSBN": False, "do_dab": False, "ADV": False}
 
     @classmethod
     def from_args(cls, args: dict, *, ntoken: int) -> ScGPTConfig:

@@ -56,7 +56,7 @@ def run_probe(
 
     from ._registry import get_probe
 
-    meta, cls = get_probe(name)
+    _, cls = get_probe(name)
     verbose = settings.verbose if verbose is None else verbose
     ids = torch.as_tensor(np.asarray(token_ids), dtype=torch.long, device=model.device)
     K = int(ids.shape[0])

@@ -113,9 +113,9 @@ def main(argv=None) -> int:
     ap.add_argument("--n-values", type=int, default=8)
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads per worker")
     a = ap.parse_args(argv)
-    rank = int(os.environ.get("RANK", 0))
-    world = int(os.environ.get("WORLD_SIZE", 1))
-    local = int(os.environ.get("LOCAL_RANK", 0))
+    rank = int(os.environ.get("RANK", "0"))
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
     if a.threads:
         torch.set_num_threads(a.threads)
     device = f"cuda:{local}" if torch.cuda.is_available() else "cpu"

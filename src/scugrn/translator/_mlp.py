@@ -157,7 +157,7 @@ class Translator:
         try:
             with safe_open(str(path), framework="pt") as f:
                 meta = f.metadata() or {}
-                tensors = {k: f.get_tensor(k) for k in f.keys()}
+                tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a dict)
         except Exception as e:
             msg = f"{str(path)!r} is not a readable safetensors translator ({e})."
             raise ValueError(msg) from e
