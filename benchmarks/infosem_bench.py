@@ -94,7 +94,9 @@ def markdown_tables(summary, paper: dict | None = None) -> str:
         names = list(dict.fromkeys(sub["name"]))
         ref = paper.get((network, test), {})
         tnum = PAPER_TABLE.get((network, test))
-        title = f"{network} ChIP-seq, {'interactions between unseen genes' if test == 'unseen' else 'unseen interactions between seen genes'}"
+        net = {"Specific": "Specific ChIP-seq", "Non-Specific": "Non-Specific ChIP-seq",
+               "STRING": "STRING", "Lofgof": "loss/gain of function (mESC)"}.get(network, network)
+        title = f"{net}, {'interactions between unseen genes' if test == 'unseen' else 'unseen interactions between seen genes'}"
         out += [f"### {title}" + (f" (paper Table {tnum})" if tnum else ""), "",
                 "ours mean (s.e.) / paper mean", "",
                 "| method | " + " | ".join(f"{n} AUPRC | {n} Hit@1%" for n in names) + " |",
