@@ -124,15 +124,14 @@ def rows_table(files, cols, metric: str = "balanced_auprc") -> str:
     return "\n".join(out) + "\n"
 
 
-def heatmap(results: Path, out: Path, method: str = "ens") -> None:
-    """Train → test heatmap of one method over the Table 2 runs (scugrn.pl.transfer_heatmap)."""
+def heatmap(files, out: Path, method: str = "ens") -> None:
+    """Train → test heatmap of one method over the Table 2 runs' CSVs (scugrn.pl.transfer_heatmap)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import scugrn
 
-    fs = sorted((results / "ugrn_demo").glob("table2_*/loo.csv")) + [results / "ugrn_demo" / "loo" / "loo.csv"]
-    r = pd.concat([pd.read_csv(f) for f in fs if f.exists()], ignore_index=True)
+    r = pd.concat([pd.read_csv(f) for f in files if f.exists()], ignore_index=True)
     ax = scugrn.pl.transfer_heatmap(r[r["method"] == method], value="balanced_auprc")
     ax.set_title(f"{method}: balanced AUPRC, mean of 5 seeds (demo backbone)", fontsize=8)
     ax.figure.set_size_inches(10, 4)
@@ -170,7 +169,7 @@ def main(argv=None):
     if sum(f.exists() for f in t2) > 1:
         print(rows_table(t2, ROW_COLS))
         if a.figure is not None:
-            heatmap(a.results, a.figure)
+            heatmap(t2, a.figure)
     else:
         print("not run\n")
     t4 = ("Table 4 — cross-species: train on one species' STRING configurations, test every "

@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from .ugrn import ZERO_SHOT
+
 
 def build_parser():
     p = argparse.ArgumentParser(
@@ -24,7 +26,7 @@ def build_parser():
     p.add_argument("--size", type=int, default=500, choices=[500, 1000], help="TFs+N gene sets")
     p.add_argument("--features", nargs="+", default=["emb", "vvp", "gdt", "ens"],
                    choices=["emb", "vvp", "gdt", "ens", "pert"])
-    p.add_argument("--zero-shot", nargs="*", default=None, choices=["origin_pert", "origin_attn"],
+    p.add_argument("--zero-shot", nargs="*", default=None, choices=ZERO_SHOT,
                    help="zero-shot scorers on test sets with expression (default, or the flag alone: both)")
     p.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot scorers")
     p.add_argument("--baselines", nargs="*", default=["random", "pearson", "spearman", "onehot_lr"],
@@ -44,7 +46,7 @@ def zero_shot_from(args) -> list[str]:
     """The zero-shot scorers asked for: ``--zero-shot`` alone (argparse's ``[]``) means both."""
     if args.no_zero_shot:
         return []
-    return list(args.zero_shot or ["origin_pert", "origin_attn"])
+    return list(args.zero_shot or ZERO_SHOT)
 
 
 def resolve_backbone(spec: str, data_dir):
