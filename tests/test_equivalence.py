@@ -40,7 +40,7 @@ def ugrn_run(tmp: Path) -> pd.DataFrame:
 
 
 def infosem_run(tmp: Path) -> pd.DataFrame:
-    from scugrn.benchmark.infosem_bench import run_infosem_benchmark
+    from scugrn.benchmark.infosem import run_infosem_benchmark
 
     df = run_infosem_benchmark(
         [("hESC", "Specific", 500)],
