@@ -63,7 +63,8 @@ def cmd_infer(a) -> int:
     members = tr.members if isinstance(tr, Ensemble) else [tr]
     for m in members:
         spec: dict = m.spec
-        params = {k: spec[k] for k in ("base_value", "target_values", "base_values", "background") if k in spec}
+        meta, _ = scugrn.probes.get_probe(spec["probe"])
+        params = {k: spec[k] for k in meta.value_keys if k in spec}
         getattr(scugrn.tl, spec["probe"])(ad, model=model, key_added=spec["key"], on_missing=a.on_missing,
                                           batch_size=a.batch_size, data_dir=a.data_dir, **params)
     tfs = None
@@ -91,7 +92,7 @@ def cmd_features(a) -> int:
     model = scugrn.models.load(a.model, device=a.device)
     for probe in a.probe:
         kw = {}
-        if a.n_values is not None and probe in {"vvp", "gdt"}:
+        if a.n_values is not None and scugrn.probes.get_probe(probe)[0].value_keys:
             kw["n_values"] = a.n_values
         getattr(scugrn.tl, probe)(ad, model=model, on_missing=a.on_missing, batch_size=a.batch_size,
                                   data_dir=a.data_dir, **kw)

@@ -13,9 +13,9 @@ from ._grnboost2 import grnboost2
 from ._matcomp import MATCOMP_LAMBDAS, matcomp_scores
 from ._onehot_lr import OneHotLR, onehot_lr
 from ._random import random_scores
-from ._registry import BASELINES, BaselineMeta, register_baseline, run_baseline
+from ._registry import BASELINES, BaselineMeta, list_baselines, register_baseline, run_baseline
 
 __all__ = [
-    "BASELINES", "MATCOMP_LAMBDAS", "BaselineMeta", "OneHotLR", "grnboost2", "matcomp_scores", "onehot_lr",
-    "pearson", "random_scores", "register_baseline", "run_baseline", "spearman",
+    "BASELINES", "MATCOMP_LAMBDAS", "BaselineMeta", "OneHotLR", "grnboost2", "list_baselines", "matcomp_scores",
+    "onehot_lr", "pearson", "random_scores", "register_baseline", "run_baseline", "spearman",
 ]

