@@ -1,6 +1,6 @@
 """On-disk caches of the benchmarks: probe features (:class:`FeatureCache`, keyed by backbone hash,
 probe settings and the gene set) and (G, G) score matrices (:func:`cached_matrix`); one key function
-(:func:`digest`).
+(:func:`scugrn._common.digest`).
 
 The scGPT backbone has no positional encoding, so a gene's features depend on the *set* of genes
 in the context, not their order: the key uses the sorted gene set and results are re-indexed by
@@ -19,14 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._common import dense, digest
 from .._keys import Key
 
 logger = logging.getLogger("scugrn")
-
-
-def digest(obj, n: int = 24) -> str:
-    """The first ``n`` hex digits of the sha256 of ``obj`` as sorted-key JSON: every cache key."""
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
 
 def cached_matrix(path: Path | None, genes: Sequence[str], compute: Callable[[], np.ndarray]) -> np.ndarray:
@@ -63,8 +59,8 @@ class FeatureCache:
                  "params": params, "genes": sorted(map(str, adata.var_names)),
                  "species": adata.uns.get(Key.SPECIES)}
         if meta.needs_expression:
-            X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
-            parts["x"] = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes()).hexdigest()
+            X = np.ascontiguousarray(dense(adata.X), dtype=np.float32)
+            parts["x"] = hashlib.sha256(X.tobytes()).hexdigest()
         return f"{probe}-{digest(parts)}"
 
     def get(self, adata, probe: str, *, model, key_added: str | None = None, verbose=None, data_dir=None,

@@ -13,33 +13,14 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .._common import tf_mask
 from .._keys import Key
 
 logger = logging.getLogger("scugrn")
 
 
 def _tf_mask(adata, tf_key: str) -> np.ndarray:
-    if tf_key not in adata.var:
-        msg = (
-            f"Expected adata.var[{tf_key!r}] (bool: which genes are TFs), found no such column "
-            f"(var columns: {list(adata.var.columns)[:10]}). Set it, e.g. "
-            f"adata.var[{tf_key!r}] = adata.var_names.isin(scugrn.datasets.tf_list('human')), "
-            "or load the data with scugrn.datasets.beeline(...)."
-        )
-        raise KeyError(msg)
-    col = adata.var[tf_key]
-    if col.isna().any():
-        msg = f"adata.var[{tf_key!r}] has {int(col.isna().sum())} missing values; expected bool for every gene."
-        raise ValueError(msg)
-    mask = col.to_numpy().astype(bool)
-    if not mask.any():
-        msg = f"adata.var[{tf_key!r}] marks no gene as a TF; expected at least one."
-        raise ValueError(msg)
-    if not adata.var_names.is_unique:
-        dups = adata.var_names[adata.var_names.duplicated()].unique().tolist()
-        msg = f"Expected unique var_names, found duplicates {dups[:10]}. Call adata.var_names_make_unique()."
-        raise ValueError(msg)
-    return mask
+    return tf_mask(adata, key=tf_key, require=True)
 
 
 def _pair_grid(adata, tf_key: str):

@@ -131,9 +131,9 @@ def infosem(
     >>> adata.uns["infosem"].head()  # doctest: +SKIP
     """
     from .. import __version__
+    from .._common import dense
     from ..infosem import fit, get_variant
     from ..infosem import preset as make_preset
-    from ..infosem._data import as_dense
 
     meta = get_variant(variant)
     if copy:
@@ -148,7 +148,7 @@ def infosem(
             "expression, or your own cells x genes matrix)."
         )
         raise ValueError(msg)
-    X = as_dense(adata.layers[layer] if layer is not None else adata.X)
+    X = dense(adata.layers[layer] if layer is not None else adata.X, np.float64, copy=True)
     genes = adata.var_names.astype(str).tolist()
 
     if config is None:

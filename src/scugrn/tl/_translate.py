@@ -143,7 +143,8 @@ def predict_grn(
     ``adata.varp['grn' | key_added]``: (n_vars, n_vars) float32 scores, NaN where not scored;
     ``adata.uns['grn_params']``.
     """
-    from ..translator import Ensemble, Translator, load, pair_matrix, tf_mask
+    from .._common import edges_frame, tf_mask
+    from ..translator import Ensemble, Translator, load, pair_matrix
 
     if isinstance(translator, (str, Path)):
         translator = load(translator)
@@ -168,7 +169,8 @@ def predict_grn(
         m.check(adata.uns.get(pk, {}), key=k)
     adata = adata.copy() if copy else adata
     n = adata.n_vars
-    is_src = tf_mask(adata, tfs) if tf_only else np.ones(n, dtype=bool)
+    is_src = tf_mask(adata, tfs, also="pass tfs=[...], or tf_only=False to score every gene as a source") \
+        if tf_only else np.ones(n, dtype=bool)
     if not is_src.any():
         msg = "No source genes: none of the genes is marked as a TF. Check adata.var['is_tf'] / tfs=."
         raise ValueError(msg)
@@ -194,9 +196,7 @@ def predict_grn(
     S = np.concatenate([r[0] for r in rows])
     T = np.concatenate([r[1] for r in rows])
     P = np.concatenate([r[2] for r in rows])
-    names = np.asarray(adata.var_names)
-    df = pd.DataFrame({"source": names[S], "target": names[T], "weight": P.astype(np.float32)})
-    df = df.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
+    df = edges_frame(np.asarray(adata.var_names), S, T, P.astype(np.float32))
     adata.varp[key_added] = scores
     adata.uns[key_added] = df
     adata.uns[Key.params(key_added)] = {

@@ -1,7 +1,8 @@
 """Translators: small MLPs from probe features to regulation scores (METHODS.md §4)."""
 
+from .._common import tf_mask
 from ._mlp import Ensemble, Translator, feature_spec, load
-from ._pairs import pair_matrix, pairs_by_name, tf_mask
+from ._pairs import pair_matrix, pairs_by_name
 from ._pretrained import pretrained
 from ._train import fit_mlp
 

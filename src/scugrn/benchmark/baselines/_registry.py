@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..._common import dense, matrix_edges, tf_mask
 from ..._keys import Key
 from ..._registry import Registry
 
@@ -82,9 +83,7 @@ def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.nda
     if layer is not None and layer not in adata.layers:
         msg = f"Expected adata.layers[{layer!r}], found layers {list(adata.layers)}."
         raise KeyError(msg)
-    X = adata.X if layer is None else adata.layers[layer]
-    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
-    X = X.astype(np.float64)
+    X = dense(adata.X if layer is None else adata.layers[layer], np.float64, copy=True)
     if not np.isfinite(X).all():
         msg = f"Expression has {int((~np.isfinite(X)).sum())} NaN/inf entries; expected finite values."
         raise ValueError(msg)
@@ -92,20 +91,10 @@ def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.nda
 
 
 def tf_indices(adata, *, tf_key: str = Key.IS_TF) -> np.ndarray:
-    from ...datasets.labels import _tf_mask
-
-    return np.flatnonzero(_tf_mask(adata, tf_key))
+    return np.flatnonzero(tf_mask(adata, key=tf_key, require=True))
 
 
 def edges_from_matrix(adata, scores: np.ndarray, tf_idx: np.ndarray) -> pd.DataFrame:
     """``scores`` (T, G) for TF rows ``tf_idx`` → DataFrame source, target, weight (no self pairs),
     sorted by weight descending (stable: ties keep TF-major var order)."""
-    n = adata.n_vars
-    src = np.repeat(tf_idx, n)
-    tgt = np.tile(np.arange(n), len(tf_idx))
-    w = np.asarray(scores, dtype=np.float64).reshape(-1)
-    keep = src != tgt
-    src, tgt, w = src[keep], tgt[keep], w[keep]
-    order = np.argsort(-w, kind="stable")
-    names = adata.var_names.to_numpy().astype(str)
-    return pd.DataFrame({"source": names[src[order]], "target": names[tgt[order]], "weight": w[order]})
+    return matrix_edges(adata.var_names.to_numpy().astype(str), scores, tf_idx)

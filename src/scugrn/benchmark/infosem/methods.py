@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._common import digest
 from ..._registry import Registry
-from .._cache import cached_matrix, digest
+from .._cache import cached_matrix
 from .splits import BenchConfig
 
 logger = logging.getLogger("scugrn")
