@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._common import edges_frame
 from .._keys import Key
 
 logger = logging.getLogger("scugrn")
@@ -143,8 +144,7 @@ def predict_grn(
     ``adata.varp['grn' | key_added]``: (n_vars, n_vars) float32 scores, NaN where not scored;
     ``adata.uns['grn_params']``.
     """
-    from .._common import edges_frame, tf_mask
-    from ..translator import Ensemble, Translator, load, pair_matrix
+    from ..translator import Ensemble, Translator, load, pair_matrix, tf_mask
 
     if isinstance(translator, (str, Path)):
         translator = load(translator)
@@ -169,8 +169,8 @@ def predict_grn(
         m.check(adata.uns.get(pk, {}), key=k)
     adata = adata.copy() if copy else adata
     n = adata.n_vars
-    is_src = tf_mask(adata, tfs, also="pass tfs=[...], or tf_only=False to score every gene as a source") \
-        if tf_only else np.ones(n, dtype=bool)
+    fix = "pass tfs=[...], or tf_only=False to score every gene as a source"
+    is_src = tf_mask(adata, tfs, also=fix) if tf_only else np.ones(n, dtype=bool)
     if not is_src.any():
         msg = "No source genes: none of the genes is marked as a TF. Check adata.var['is_tf'] / tfs=."
         raise ValueError(msg)
