@@ -1,4 +1,4 @@
-"""The BEELINE loader (GENELink layout) and labelled pairs (METHODS §5).
+"""The BEELINE loader (GENELink layout) and labelled pairs (docs/methods.md §5).
 
 Offline tests read ``tests/data/beeline_tiny`` (8 genes, 3 TFs, same layout as GENELink); the
 shared-data tests read ``../shared/data`` (or ``SCUGRN_DATA_DIR``) and skip without it.

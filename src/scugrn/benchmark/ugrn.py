@@ -1,4 +1,4 @@
-"""The UGRN benchmark (METHODS.md §6): train a translator on one (group of) BEELINE
+"""The UGRN benchmark (docs/methods.md §6): train a translator on one (group of) BEELINE
 configuration(s), evaluate it on configurations of other cell types, with controls and baselines.
 
 One engine (:func:`run_transfer`) serves every protocol; the protocols only choose the train and

@@ -1,4 +1,4 @@
-"""Labelled TF→gene pairs from known edges (METHODS.md §5).
+"""Labelled TF→gene pairs from known edges (docs/methods.md §5).
 
 Positives are the ground-truth edges TF→gene inside the dataset's gene set. Negatives are every
 other TF→gene pair of the set, self pairs excluded. At a ratio ``neg_ratio`` (N/P) the negatives are
@@ -93,7 +93,7 @@ def labelled_pairs(
     truth_key: str = Key.TRUTH,
     tf_key: str = Key.IS_TF,
 ) -> pd.DataFrame:
-    """Positive and negative TF→gene pairs for training or evaluation (METHODS.md §5).
+    """Positive and negative TF→gene pairs for training or evaluation (docs/methods.md §5).
 
     Parameters
     ----------

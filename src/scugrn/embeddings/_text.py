@@ -142,7 +142,7 @@ def _device() -> str:
 
 
 def _text(genes, *, model=None, dim=None, seed=0, path=None):
-    from ..datasets._paths import data_file
+    from ..datasets import data_file
 
     table = data_file(TEXT_TABLE, path)
     df, by_symbol, by_alias = _load_table(str(table))

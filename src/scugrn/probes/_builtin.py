@@ -1,4 +1,4 @@
-"""The built-in probes (METHODS.md §2–3). Each is registered with its metadata.
+"""The built-in probes (docs/methods.md §2–3). Each is registered with its metadata.
 
 All values are in the backbone's input scale (scGPT: bins ``0 .. n_bins-1``).
 """

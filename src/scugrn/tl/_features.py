@@ -155,10 +155,10 @@ def _make(probe: str, desc: str, params_doc: str, shape: str, slot: str = "varp"
     return fn
 
 
-vvp = _make("vvp", "virtual value perturbation, METHODS §2",
+vvp = _make("vvp", "virtual value perturbation, docs/methods.md §2",
             "``base_value`` (v_b), ``target_values`` (v_p grid) or ``n_values`` (M, default 8).",
             "float32 (n_vars, n_vars, M): [i, j, m] = response of target j to source i at v_p,m")
-gdt = _make("gdt", "gradient trajectory by forward-mode JVP, METHODS §2",
+gdt = _make("gdt", "gradient trajectory by forward-mode JVP, docs/methods.md §2",
             "``base_values`` (the T values v_b,t) or ``n_values`` (T, default 8), ``background`` "
             "(value of the other genes, a number or ``'base'`` = same as v_b,t).",
             "float32 (n_vars, n_vars, T): [i, j, t] = ∂M_j/∂v_i at the t-th base value")

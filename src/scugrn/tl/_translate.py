@@ -56,7 +56,7 @@ def train_translator(
         The features' key (``varp`` or ``varm``).
     labels
         DataFrame ``source, target, label`` (one per AnnData when a list); default: positives
-        from ``adata.uns[truth_key]`` and ``neg_ratio`` × as many sampled negatives (METHODS §5).
+        from ``adata.uns[truth_key]`` and ``neg_ratio`` × as many sampled negatives (docs/methods.md §5).
     neg_ratio, seed
         Negatives per positive (``None``: all) and the seed for sampling and training.
     epochs, lr, batch_size
@@ -71,8 +71,14 @@ def train_translator(
     """
     from anndata import AnnData
 
-    from ..translator import Translator, feature_spec, fit_mlp, pair_matrix, pairs_by_name
-    from ..translator._mlp import check_spec
+    from ..translator import (
+        Translator,
+        check_spec,
+        feature_spec,
+        fit_mlp,
+        pair_matrix,
+        pairs_by_name,
+    )
 
     adatas = [adata_or_list] if isinstance(adata_or_list, AnnData) else list(adata_or_list)
     if not adatas:

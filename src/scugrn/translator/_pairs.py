@@ -1,4 +1,4 @@
-"""Pair features from stored probe outputs (METHODS.md §2, "both directions")."""
+"""Pair features from stored probe outputs (docs/methods.md §2, "both directions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""InfoSEM's unseen-gene benchmark (METHODS §7; Cui et al. 2025, §4.2 and Fig. 2).
+"""InfoSEM's unseen-gene benchmark (docs/methods.md §7; Cui et al. 2025, §4.2 and Fig. 2).
 
 Protocol, per configuration (cell type × ground-truth network × TFs+N) and split seed:
 

@@ -1,4 +1,4 @@
-"""``scugrn bench infosem``: InfoSEM's unseen-gene benchmark on BEELINE (METHODS §7; Cui et al. 2025,
+"""``scugrn bench infosem``: InfoSEM's unseen-gene benchmark on BEELINE (docs/methods.md §7; Cui et al. 2025,
 Tables 2–5)::
 
     scugrn bench infosem --data-dir ../shared/data --out results/infosem \

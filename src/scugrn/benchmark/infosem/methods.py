@@ -170,7 +170,7 @@ register_method(BenchMethod(
     "grnboost2", "GRNBoost2", "Per-target gradient boosting on the TFs (arboreto).",
     "Moerman et al. 2019; scugrn.benchmark.baselines.grnboost2", supervised=False, fn=_grnboost2_fn,
     needs="arboreto", imports=("arboreto.core", "scugrn.benchmark.baselines"),  # arboreto breaks with
-    reads_sem_config=False))  # current dask (METHODS §9)
+    reads_sem_config=False))  # current dask (docs/methods.md §9)
 register_method(BenchMethod(
     "deepsem", "DeepSEM", "β-VAE with (I − A)⁻¹ latent SEM, Laplace prior on A.",
     "Shu et al. 2021", supervised=False, fn=_sem_fn("deepsem", None), variant="deepsem"))
