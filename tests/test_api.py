@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 
@@ -13,9 +12,6 @@ from conftest import GENES
 
 import scugrn
 from scugrn import Key
-
-PUBLIC = [scugrn.pp.select, scugrn.tl.vvp, scugrn.tl.gdt, scugrn.tl.emb, scugrn.tl.pert,
-          scugrn.tl.origin_pert, scugrn.tl.origin_attn, scugrn.tl.predict_grn, scugrn.tl.infosem]
 
 
 def test_import_is_light():
@@ -34,11 +30,7 @@ def test_all_names_resolve():
             assert getattr(mod, name) is not None, name
 
 
-@pytest.mark.parametrize("fn", PUBLIC, ids=lambda f: f.__name__)
-def test_only_adata_is_positional(fn):
-    params = list(inspect.signature(fn).parameters.values())
-    assert params[0].name == "adata"
-    assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params[1:]), fn.__name__
+# signatures of every public function: tests/test_package_structure.py (read from __all__)
 
 
 def _toy():

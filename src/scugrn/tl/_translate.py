@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .._common import edges_frame
 from .._keys import Key
+
+if TYPE_CHECKING:
+    from anndata import AnnData
+
+    from ..translator import Translator
 
 logger = logging.getLogger("scugrn")
 
@@ -33,7 +40,7 @@ def _labels_for(adata, labels, *, neg_ratio, seed, truth_key):
 
 
 def train_translator(
-    adata_or_list,
+    adata: AnnData | Sequence[AnnData],
     *,
     features: str = "gdt",
     labels=None,
@@ -45,13 +52,13 @@ def train_translator(
     standardize: bool = True,
     truth_key: str = Key.TRUTH,
     verbose: bool | None = None,
-):
+) -> Translator:
     """Train a translator on known edges of one (or several) datasets.
 
     Parameters
     ----------
-    adata_or_list
-        AnnData (or list of AnnData, trained on jointly) holding ``features`` (from ``tl.vvp`` ...).
+    adata
+        AnnData (or a list of AnnData, trained on jointly) holding ``features`` (from ``tl.vvp`` ...).
     features
         The features' key (``varp`` or ``varm``).
     labels
@@ -67,7 +74,7 @@ def train_translator(
 
     Returns
     -------
-    :class:`scugrn.translator.Translator`
+    The trained :class:`scugrn.translator.Translator`; ``adata`` is not modified (writes nothing).
     """
     from anndata import AnnData
 
@@ -80,7 +87,7 @@ def train_translator(
         pairs_by_name,
     )
 
-    adatas = [adata_or_list] if isinstance(adata_or_list, AnnData) else list(adata_or_list)
+    adatas = [adata] if isinstance(adata, AnnData) else list(adata)
     if not adatas:
         msg = "Expected an AnnData or a non-empty list of AnnData."
         raise ValueError(msg)
