@@ -24,7 +24,7 @@ def dense(X, dtype=None, *, copy: bool = False) -> np.ndarray:
     return np.array(X, dtype=dtype, copy=True) if copy else np.asarray(X, dtype=dtype)
 
 
-def tf_mask(adata, tfs: Sequence[str] | None = None, *, key: str = Key.IS_TF, also: str = "",
+def tf_mask(adata, tfs: Sequence[str] | None = None, *, key: str = Key.var.IS_TF, also: str = "",
             require: bool = False) -> np.ndarray:
     """Which vars are TFs (may be sources): the names in ``tfs``, or the bool column
     ``adata.var[key]``.

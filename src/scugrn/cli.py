@@ -39,7 +39,7 @@ def _read_input(a):
 
     ad = anndata.read_h5ad(a.h5ad)
     if a.species:
-        ad.uns[scugrn.Key.SPECIES] = a.species
+        ad.uns[scugrn.Key.uns.SPECIES] = a.species
     return ad
 
 
@@ -71,12 +71,12 @@ def cmd_infer(a) -> int:
     if not a.all_sources:
         if a.tfs is not None:
             tfs = [ln.strip() for ln in a.tfs.read_text().splitlines() if ln.strip()]
-        elif scugrn.Key.IS_TF not in ad.var:
-            sp = ad.uns.get(scugrn.Key.SPECIES, "human")
+        elif scugrn.Key.var.IS_TF not in ad.var:
+            sp = ad.uns.get(scugrn.Key.uns.SPECIES, "human")
             tfs = scugrn.datasets.tf_list(sp, path=a.data_dir)
     scugrn.tl.predict_grn(ad, translator=tr,
                           tf_only=not a.all_sources, tfs=tfs)
-    df = ad.uns[scugrn.Key.GRN]
+    df = ad.uns[scugrn.Key.uns.GRN]
     if a.top:
         df = df.head(a.top)
     df.to_csv(a.out, sep="\t", index=False)

@@ -50,9 +50,9 @@ def _features(ads, model, probes, verbose):
 
     out = []
     for ad in ads:
-        tfs = list(ad.var_names[ad.var[Key.IS_TF].to_numpy()])
+        tfs = list(ad.var_names[ad.var[Key.var.IS_TF].to_numpy()])
         f = scugrn.from_genes(list(ad.var_names), tfs=tfs)
-        f.uns[Key.TRUTH] = ad.uns[Key.TRUTH]
+        f.uns[Key.uns.TRUTH] = ad.uns[Key.uns.TRUTH]
         for p in probes:
             getattr(scugrn.tl, p)(f, model=model, verbose=verbose)
         out.append(f)

@@ -34,7 +34,7 @@ def _pair_grid(adata, tf_key: str):
     return src[keep], tgt[keep]
 
 
-def tf_gene_pairs(adata, *, tf_key: str = Key.IS_TF) -> pd.DataFrame:
+def tf_gene_pairs(adata, *, tf_key: str = Key.var.IS_TF) -> pd.DataFrame:
     """Every TF→gene pair of ``adata`` (self pairs excluded).
 
     Parameters
@@ -90,8 +90,8 @@ def labelled_pairs(
     *,
     neg_ratio: float | None = 1,
     seed: int = 0,
-    truth_key: str = Key.TRUTH,
-    tf_key: str = Key.IS_TF,
+    truth_key: str = Key.uns.TRUTH,
+    tf_key: str = Key.var.IS_TF,
 ) -> pd.DataFrame:
     """Positive and negative TF→gene pairs for training or evaluation (docs/methods.md §5).
 

@@ -28,7 +28,7 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
         raise ValueError(msg)
     names = list(map(str, adata.var_names))
     guessed = guess_species(names)
-    sp = species or adata.uns.get(Key.SPECIES) or guessed
+    sp = species or adata.uns.get(Key.uns.SPECIES) or guessed
     sp = check_species(sp)
     mapped, how = map_symbols(names, backbone.vocab, species=sp, data_dir=data_dir)
     missing = [g for g, m in zip(names, mapped) if m is None]

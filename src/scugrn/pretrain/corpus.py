@@ -47,7 +47,7 @@ def prepare_corpus(adata, name: str, vocab: dict, *, n_bins: int, species: str |
     from .._species import check_species, guess_species, map_symbols
 
     names = [str(g) for g in adata.var_names]
-    sp_name = check_species(species or adata.uns.get(Key.SPECIES) or guess_species(names))
+    sp_name = check_species(species or adata.uns.get(Key.uns.SPECIES) or guess_species(names))
     mapped, how = map_symbols(names, vocab, species=sp_name, data_dir=data_dir)
     keep, seen = [], set()
     for i, m in enumerate(mapped):

@@ -116,7 +116,7 @@ def train_translator(
                              standardize=standardize, verbose=verbose)
     info = {"n_train": len(y), "n_pos": int(y.sum()), "seed": seed, "epochs": epochs, "lr": lr,
             "batch_size": batch_size, "neg_ratio": neg_ratio,
-            "datasets": [str(ad.uns.get("beeline", {}).get("name", "")) for ad in adatas]}
+            "datasets": [str(ad.uns.get(Key.uns.BEELINE, {}).get("name", "")) for ad in adatas]}
     return Translator(net, spec, mean=mean, std=std, info=info)
 
 

@@ -59,7 +59,7 @@ def grnboost2(
     seed: int = 0,
     n_jobs: int = -1,
     layer: str | None = None,
-    tf_key: str = Key.IS_TF,
+    tf_key: str = Key.var.IS_TF,
     early_stop_window_length: int = 25,
     regressor_kwargs: dict | None = None,
     client=None,

@@ -90,7 +90,7 @@ def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.nda
     return X
 
 
-def tf_indices(adata, *, tf_key: str = Key.IS_TF) -> np.ndarray:
+def tf_indices(adata, *, tf_key: str = Key.var.IS_TF) -> np.ndarray:
     return np.flatnonzero(tf_mask(adata, key=tf_key, require=True))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._keys import Key
 from .methods import DEFAULT_METHODS, METHODS, BenchContext, _available, _fit_with
 from .splits import BenchConfig, make_split, truth_matrix
 
@@ -55,7 +56,7 @@ def _run_config(cfg: BenchConfig, methods: Sequence[str], seeds: Sequence[int], 
         logger.warning("%s: no expression in the data folder; skipped.", cfg.label)
         return pd.DataFrame(columns=RESULT_COLUMNS), {"config": cfg.label, "skipped": "no expression"}
     genes = adata.var_names.astype(str).tolist()
-    Y, tfs = truth_matrix(genes, adata.uns["ground_truth"])
+    Y, tfs = truth_matrix(genes, adata.uns[Key.uns.TRUTH])
     sem_cfg = sem_config_for(cfg.network, n_epochs=sem_epochs, **(sem_overrides or {}))
     cache_dir = Path(out_dir) / "cache" if out_dir is not None else None
     ctx = BenchContext(cfg, adata, genes, Y, tfs, sem_cfg, data_dir=data_dir, cache_dir=cache_dir,
