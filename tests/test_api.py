@@ -27,7 +27,8 @@ def test_import_is_light():
 def test_all_names_resolve():
     import scugrn.benchmark as bench
 
-    assert set(scugrn.__all__) == {"Key", "settings", "from_genes"} | scugrn._SUBMODULES
+    assert set(scugrn.__all__) == {"Key", "settings", "from_genes", "MissingDataError",
+                                   "ScugrnError"} | scugrn._SUBMODULES
     assert set(bench.__all__) == set(bench._LAZY)
     for mod in (scugrn, bench):
         for name in mod.__all__:
@@ -122,8 +123,9 @@ def test_predict_grn_contract(tiny_model, tmp_path):
     ad, tr = _trained(tiny_model)
     scugrn.tl.predict_grn(ad, translator=tr)
     df = ad.uns[Key.GRN]
-    assert list(df.columns) == ["source", "target", "weight"]
-    assert df["weight"].is_monotonic_decreasing
+    assert list(df.columns) == ["source", "target", "weight", "score", "rank"]
+    assert df["score"].dtype == np.float64 and df["score"].is_monotonic_decreasing
+    assert df["weight"].is_monotonic_decreasing and df["rank"].tolist() == list(range(1, len(df) + 1))
     assert set(df["source"]) <= set(ad.var_names[ad.var[Key.IS_TF]])
     assert (df["source"] != df["target"]).all()
     assert len(df) == 4 * 15
@@ -281,7 +283,7 @@ def test_cli_help_and_infer(tiny_model, tiny_ckpt, tmp_path, capsys):
                "--tfs", str(tfs), "--out", str(out), "-q"])
     assert rc == 0
     df = pd.read_csv(out, sep="\t")
-    assert list(df.columns) == ["source", "target", "weight"] and len(df) == 4 * 15
+    assert list(df.columns) == ["source", "target", "weight", "score", "rank"] and len(df) == 4 * 15
     genes.write_text("\n".join([*ad.var_names, "NOTAGENE"]))
     rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
                "--tfs", str(tfs), "--out", str(out), "-q"])

@@ -84,7 +84,7 @@ def test_pretrained_ensemble_end_to_end(demo):
     scugrn.tl.gdt(ad, model=demo, verbose=False)
     scugrn.tl.predict_grn(ad, translator=pretrained("ens"))
     grn = ad.uns["grn"]
-    assert list(grn.columns) == ["source", "target", "weight"]
+    assert list(grn.columns) == ["source", "target", "weight", "score", "rank"]
     assert len(grn) == len(TFS) * (len(GENES) - 1)
     assert set(grn["source"]) == set(TFS) and np.all((grn["weight"] >= 0) & (grn["weight"] <= 1))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._errors import MissingDataError, ScugrnError
 from ._keys import Key
 from ._settings import settings
 
@@ -15,7 +16,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem", "embeddings"}
 _LAZY_ATTRS = {"from_genes": ("scugrn.datasets", "from_genes")}
 
-__all__ = ["Key", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "probes",
+__all__ = ["Key", "MissingDataError", "ScugrnError", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "probes",
            "settings", "tl", "translator"]
 
 

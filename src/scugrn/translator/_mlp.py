@@ -130,6 +130,21 @@ class Translator:
     def predict_proba(self, X) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
 
+    @property
+    def calibration(self) -> dict:
+        """What turning logits into probabilities at another edge density needs (docs/defaults.md):
+        ``train_prior``, the share of positives among the training pairs (0.5 at one negative
+        per positive), and ``density``, the share of true edges among all TF→gene pairs of the
+        training networks (``None`` when not recorded)."""
+        info = self.info
+        if info.get("n_train") and info.get("n_pos") is not None:
+            prior = info["n_pos"] / info["n_train"]
+        elif info.get("neg_ratio"):
+            prior = 1.0 / (1.0 + float(info["neg_ratio"]))
+        else:
+            prior = 0.5
+        return {"train_prior": float(prior), "density": info.get("density")}
+
     # --- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         from safetensors.torch import save_file
@@ -188,6 +203,16 @@ class Ensemble:
     @property
     def keys(self) -> list[str]:
         return [m.spec["key"] for m in self.members]
+
+    @property
+    def calibration(self) -> dict:
+        """The members' calibration (:attr:`Translator.calibration`) for the mean logit: the
+        training prior whose logit is the mean of the members', and the mean recorded density."""
+        cals = [m.calibration for m in self.members]
+        lg = np.mean([np.log(c["train_prior"]) - np.log1p(-c["train_prior"]) for c in cals])
+        dens = [c["density"] for c in cals if c["density"] is not None]
+        return {"train_prior": float(1.0 / (1.0 + np.exp(-lg))),
+                "density": float(np.mean(dens)) if len(dens) == len(cals) else None}
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
