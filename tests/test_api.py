@@ -93,6 +93,21 @@ def test_wrong_species_is_explained(tiny_model):
         scugrn.tl.emb(mouse_only, model=tiny_model)
 
 
+def test_species_guess_needs_evidence(tiny_model):
+    from scugrn._species import guess_species, species_evidence
+
+    assert species_evidence(["Gata1", "Klf4", "0610005C13Rik", "HBB"]) == {
+        "human": 1, "mouse": 3, "neither": 0, "verdict": "mouse"}
+    assert species_evidence(["GATA1", "C1orf112", "ENSG00000121410", "Gata1"])["verdict"] == "human"
+    ev = species_evidence([f"Q{i}" for i in range(6)])  # one letter: no case evidence either way
+    assert ev == {"human": 0, "mouse": 0, "neither": 6, "verdict": "unknown"}
+    assert guess_species([f"Q{i}" for i in range(6)]) == "human"  # the vocabularies are human
+    ad = scugrn.from_genes([f"Q{i}" for i in range(6)], species=guess_species([f"Q{i}" for i in range(6)]))
+    with pytest.raises(ValueError, match="neither human nor mouse") as e:
+        scugrn.tl.emb(ad, model=tiny_model)
+    assert "mouse-like" in str(e.value) and "look mouse" not in str(e.value) and "Q0" in str(e.value)
+
+
 def test_nan_expression_rejected(tiny_model):
     ad = _toy()
     ad.X[0, 0] = np.nan
@@ -211,7 +226,7 @@ def test_h5ad_and_mudata_round_trip(tiny_model, tmp_path):
 
 def test_select_marks_tfs_and_keeps_top_genes():
     ad = scugrn.datasets.toy(n_tfs=5, n_targets=40, seed=0)
-    tfs = ["G0", "G1", "G2"]
+    tfs = list(ad.var_names[:3])
     out = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", copy=True)
     n_sig = out.uns[Key.SELECT_PARAMS]["n_tfs"]  # significant TFs, beyond the variable-gene budget
     assert out.n_vars == n_sig + 10
@@ -221,7 +236,7 @@ def test_select_marks_tfs_and_keeps_top_genes():
     disp = marked.var["dispersions_norm"]
     dropped = ~marked.var[Key.SELECTED]
     assert disp[out.var_names].drop(tfs, errors="ignore").min() >= disp[dropped].max()
-    gl = scugrn.from_genes(["G0", "X1"])
+    gl = scugrn.from_genes([tfs[0], "X1"])
     scugrn.pp.select(gl, tfs=tfs)
     assert gl.var[Key.IS_TF].tolist() == [True, False]
 

@@ -99,3 +99,27 @@ def test_pretrained_translator_refuses_other_backbones(tmp_path):
     scugrn.tl.vvp(ad, model=ck, verbose=False)
     with pytest.raises(ValueError, match="backbone"):
         scugrn.tl.predict_grn(ad, translator=pretrained("vvp"))
+
+
+def test_toy_runs_end_to_end_on_the_demo(demo):
+    """datasets.toy() has real symbols, all in the demo vocabulary: the README's Python example."""
+    import scugrn
+    from scugrn.datasets._genes import TOY_TARGETS, TOY_TFS
+
+    assert set(TOY_TFS + TOY_TARGETS) <= set(demo.vocab) and len(set(TOY_TARGETS)) == len(TOY_TARGETS)
+    ad = scugrn.datasets.toy(seed=0)
+    assert list(ad.var_names[:5]) == list(TOY_TFS[:5]) and ad.var["is_tf"].sum() == 5
+    scugrn.tl.vvp(ad, model=demo, verbose=False)
+    scugrn.tl.gdt(ad, model=demo, verbose=False)
+    assert len(ad.uns["vvp_params"]["dropped"]) == 0 and ad.uns["vvp_params"]["n_exact"] == 30
+    scugrn.tl.predict_grn(ad, translator=pretrained_ens())
+    grn = ad.uns["grn"]
+    assert len(grn) == 5 * 29 and np.isfinite(grn["score"]).all()
+    with pytest.raises(ValueError, match="at most 10 TFs"):
+        scugrn.datasets.toy(n_tfs=11)
+
+
+def pretrained_ens():
+    from scugrn.translator._pretrained import pretrained
+
+    return pretrained("ens")
