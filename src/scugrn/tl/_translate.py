@@ -176,11 +176,13 @@ def predict_grn(
         Score only sources that are TFs (``adata.var['is_tf']``, or the names in ``tfs``); with
         ``tf_only=False`` every gene is a source.
     density
-        The share of candidate pairs you expect to be true edges. ``weight`` is the translator's
-        probability moved from its training prior (one negative per positive: 0.5) to this
-        density by a prior shift of the logit (docs/defaults.md, "Edge weights"). Default: the
-        density of the translator's training network over all its TF→gene pairs
-        (``translator.calibration['density']``, 0.0124 for the demo translators), else 0.01.
+        The share of candidate pairs you expect to be true edges (BEELINE: 0.4–2 % for STRING and
+        ChIP-seq networks, 3–13 % for cell-type-specific ChIP-seq). ``weight`` is
+        ``σ(slope·score + offset + logit(density))`` with the translator's calibration
+        (``translator.calibration``): measured on held-out BEELINE configurations for the shipped
+        translators, else the prior shift from its training pairs (docs/defaults.md, "Edge
+        weights"). Default: ``translator.calibration['density']`` (the training network's density
+        over all its TF→gene pairs, 0.0124 for the demo translators), else 0.01.
     top, top_per_tf
         Keep only the ``top`` best edges, and/or the ``top_per_tf`` best targets of each source
         (applied first). ``adata.varp[key_added]`` keeps every scored pair.
@@ -194,8 +196,10 @@ def predict_grn(
     ensemble members, float64: rank by it, it never saturates) and ``rank`` (1 = best), sorted by
     score, descending; ``weight`` is the calibrated probability (float64);
     ``adata.varp['grn' | key_added]``: (n_vars, n_vars) float32 weights, NaN where not scored;
-    ``adata.uns['grn_params']`` (features, density, training prior, top, top_per_tf).
+    ``adata.uns['grn_params']`` (features, density, calibration, top, top_per_tf).
     """
+    from scipy.special import expit
+
     from ..translator import Ensemble, Translator, load, pair_matrix, tf_mask
 
     if isinstance(translator, (str, Path)):
@@ -213,13 +217,13 @@ def predict_grn(
             raise ValueError(msg)
     cal = translator.calibration
     if density is None:
-        density = cal["density"] if cal["density"] is not None else 0.01
+        density = cal["density"] if cal.get("density") is not None else 0.01
     if not isinstance(density, (int, float, np.floating)) or not 0 < float(density) < 1:
         msg = (f"density must be the expected share of true edges among the candidate pairs, a number in "
                f"(0, 1) such as 0.01; found {density!r}.")
         raise ValueError(msg)
     density = float(density)
-    shift = _logit(density) - _logit(cal["train_prior"])
+    slope, shift = float(cal["slope"]), float(cal["offset"]) + _logit(density)
     keys = [features] if isinstance(features, str) else (features or [m.spec["key"] for m in members])
     if len(keys) != len(members):
         msg = f"Expected {len(members)} feature keys (one per ensemble member), found {keys}."
@@ -255,10 +259,16 @@ def predict_grn(
             logit += m.logits(X)
         score = logit[ok] / len(members)
         S, T = S[ok], T[ok]
-        w = 0.5 * (1.0 + np.tanh(0.5 * (score + shift)))  # σ, without overflow warnings
+        w = expit(slope * score + shift)  # σ, accurate in both tails
         weights[S, T] = w
         rows.append((S, T, score, w))
     S, T, score, w = (np.concatenate([r[i] for r in rows]) for i in range(4))
+    lo, hi = cal.get("score_range") or (-np.inf, np.inf)
+    out = int(((score < lo) | (score > hi)).sum())
+    if out:
+        logger.warning("%d of %d scores lie outside [%.1f, %.1f], the range the weights' calibration was "
+                       "measured on; their weights are extrapolated (docs/defaults.md, 'Edge weights').",
+                       out, len(score), lo, hi)
     names = np.asarray(adata.var_names)
     df = pd.DataFrame({"source": names[S], "target": names[T], "weight": w, "score": score})
     df = df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
@@ -273,8 +283,8 @@ def predict_grn(
     adata.uns[Key.params(key_added)] = {
         "features": keys, "tf_only": tf_only, "n_edges": len(df), "n_scored": n_scored,
         "translators": [m.spec.get("probe") for m in members],
-        "weight": "sigmoid(score + logit(density) - logit(train_prior))",
-        "density": density, "train_prior": cal["train_prior"],
+        "weight": "sigmoid(slope * score + offset + logit(density))", "density": density,
+        "calibration": {k: v for k, v in cal.items() if v is not None},
         **({} if top is None else {"top": int(top)}),
         **({} if top_per_tf is None else {"top_per_tf": int(top_per_tf)}),
     }

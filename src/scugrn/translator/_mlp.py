@@ -20,6 +20,10 @@ SPEC_VALUE_KEYS = ("probe", "base_value", "target_values", "base_values", "backg
 HIDDEN = (128, 64)
 
 
+def _logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
+
+
 def _mlp(d_in: int, hidden=HIDDEN):
     from torch import nn
 
@@ -132,18 +136,27 @@ class Translator:
 
     @property
     def calibration(self) -> dict:
-        """What turning logits into probabilities at another edge density needs (docs/defaults.md):
-        ``train_prior``, the share of positives among the training pairs (0.5 at one negative
-        per positive), and ``density``, the share of true edges among all TF→gene pairs of the
-        training networks (``None`` when not recorded)."""
+        """How :func:`scugrn.tl.predict_grn` turns this translator's logit ``s`` into a weight:
+        ``σ(slope·s + offset + logit(π))`` for an expected edge density π (docs/defaults.md).
+
+        A measured calibration stored in ``info['calibration']`` (the shipped translators: fitted on
+        held-out BEELINE configurations by ``benchmarks/calibration.py``) is used as is. Otherwise
+        it is the prior shift from the training pairs to π: ``slope = 1``, ``offset =
+        −logit(train_prior)``, with ``train_prior = n_pos / n_train`` (0.5 at one negative per
+        positive). ``density`` is the default π: the training network's share of true edges among
+        all its TF→gene pairs (``None`` when not recorded).
+        """
         info = self.info
+        if isinstance(info.get("calibration"), dict):
+            return dict(info["calibration"])
         if info.get("n_train") and info.get("n_pos") is not None:
             prior = info["n_pos"] / info["n_train"]
         elif info.get("neg_ratio"):
             prior = 1.0 / (1.0 + float(info["neg_ratio"]))
         else:
             prior = 0.5
-        return {"train_prior": float(prior), "density": info.get("density")}
+        return {"method": "prior shift", "slope": 1.0, "offset": -_logit(prior), "train_prior": float(prior),
+                "density": info.get("density")}
 
     # --- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -191,11 +204,12 @@ class Translator:
 class Ensemble:
     """Ens: σ(mean of member translators' logits) (METHODS §4), each on its own features."""
 
-    def __init__(self, members: list[Translator]):
+    def __init__(self, members: list[Translator], *, calibration: dict | None = None):
         if not members:
             msg = "An ensemble needs at least one translator."
             raise ValueError(msg)
         self.members = list(members)
+        self._calibration = None if calibration is None else dict(calibration)
 
     def __repr__(self) -> str:
         return f"Ensemble({[m.spec.get('probe') for m in self.members]})"
@@ -206,12 +220,17 @@ class Ensemble:
 
     @property
     def calibration(self) -> dict:
-        """The members' calibration (:attr:`Translator.calibration`) for the mean logit: the
-        training prior whose logit is the mean of the members', and the mean recorded density."""
+        """As :attr:`Translator.calibration`, for the mean of the members' logits: a measured one
+        stored with the ensemble (``ensemble.json``), else the members' prior shifts averaged."""
+        if self._calibration is not None:
+            return dict(self._calibration)
         cals = [m.calibration for m in self.members]
-        lg = np.mean([np.log(c["train_prior"]) - np.log1p(-c["train_prior"]) for c in cals])
-        dens = [c["density"] for c in cals if c["density"] is not None]
-        return {"train_prior": float(1.0 / (1.0 + np.exp(-lg))),
+        if any(c["slope"] != 1.0 for c in cals):
+            msg = ("The ensemble's members carry measured calibrations, which do not combine; give the "
+                   "ensemble its own (Ensemble(members, calibration=...)).")
+            raise ValueError(msg)
+        dens = [c["density"] for c in cals if c.get("density") is not None]
+        return {"method": "prior shift", "slope": 1.0, "offset": float(np.mean([c["offset"] for c in cals])),
                 "density": float(np.mean(dens)) if len(dens) == len(cals) else None}
 
     def save(self, folder: str | Path) -> Path:
@@ -222,14 +241,17 @@ class Ensemble:
             name = f"{i}_{m.spec['key']}.safetensors"
             m.save(folder / name)
             names.append(name)
-        (folder / "ensemble.json").write_text(json.dumps({"members": names}))
+        meta = {"members": names}
+        if self._calibration is not None:
+            meta["calibration"] = self._calibration
+        (folder / "ensemble.json").write_text(json.dumps(meta, indent=1))
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> Ensemble:
         folder = Path(folder)
         spec = json.loads((folder / "ensemble.json").read_text())
-        return cls([Translator.load(folder / n) for n in spec["members"]])
+        return cls([Translator.load(folder / n) for n in spec["members"]], calibration=spec.get("calibration"))
 
 
 def load(path: str | Path):
