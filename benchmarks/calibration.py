@@ -209,7 +209,7 @@ def main(argv=None) -> int:
            "per_config": rows,
            "pooled": [{"translator": k, "method": m, **{kk: vv for kk, vv in v.items() if kk != "bins"}}
                       for (k, m), v in pooled.items()],
-           "shipped_calibration": shipped, "features_s": round(t_feat, 1),
+           "shipped_calibration": shipped, "features_s_this_run": round(t_feat, 1),
            "command": "OMP_NUM_THREADS=1 python benchmarks/calibration.py --data-dir ../shared/data --write",
            "machine": f"{platform.machine()} CPU (2 cores, shared), no GPU, torch {torch.__version__}, 1 thread",
            "date": datetime.date.today().isoformat()}
