@@ -123,3 +123,18 @@ def pretrained_ens():
     from scugrn.translator._pretrained import pretrained
 
     return pretrained("ens")
+
+
+def test_readme_python_example_runs():
+    """The README's Python block, as written, on the demo (no network, no shared data)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"## In Python.*?```python\n(.*?)```", readme, re.DOTALL).group(1)
+    env: dict = {}
+    exec(compile(code, "README.md", "exec"), env)  # noqa: S102 (our own README)
+    edges = env["edges"]
+    assert list(edges.columns) == ["source", "target", "weight", "score", "rank"]
+    assert (edges.groupby("source").size() == 10).all() and len(edges) == 5 * 10
+    assert env["genes"].n_vars == 4
