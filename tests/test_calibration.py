@@ -94,3 +94,17 @@ def test_top_and_top_per_tf(tiny_model):
         with pytest.raises(ValueError, match="top|density"):
             scugrn.tl.predict_grn(ad, translator=tr, **bad)
     assert set(ad.uns) == before
+
+
+def test_ensemble_calibration_is_saved_and_members_fall_back(tmp_path, caplog):
+    from scugrn.translator import Ensemble, load, pretrained
+
+    shipped = pretrained("ens")
+    back = load(shipped.save(tmp_path / "ens"))
+    assert back.calibration == shipped.calibration and back.calibration["slope"] < 1
+    mixed = Ensemble([pretrained("vvp"), pretrained("gdt")])  # measured members, no ensemble fit
+    with caplog.at_level("WARNING", logger="scugrn"):
+        cal = mixed.calibration
+    assert cal["slope"] == 1.0 and "do not combine" in caplog.text
+    prior = pretrained("vvp").info["n_pos"] / pretrained("vvp").info["n_train"]
+    assert cal["offset"] == pytest.approx(-_logit(prior))

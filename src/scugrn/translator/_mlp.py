@@ -146,9 +146,13 @@ class Translator:
         positive). ``density`` is the default π: the training network's share of true edges among
         all its TF→gene pairs (``None`` when not recorded).
         """
+        if isinstance(self.info.get("calibration"), dict):
+            return dict(self.info["calibration"])
+        return self.prior_calibration()
+
+    def prior_calibration(self) -> dict:
+        """The prior shift from the training pairs (slope 1), ignoring a measured calibration."""
         info = self.info
-        if isinstance(info.get("calibration"), dict):
-            return dict(info["calibration"])
         if info.get("n_train") and info.get("n_pos") is not None:
             prior = info["n_pos"] / info["n_train"]
         elif info.get("neg_ratio"):
@@ -226,9 +230,10 @@ class Ensemble:
             return dict(self._calibration)
         cals = [m.calibration for m in self.members]
         if any(c["slope"] != 1.0 for c in cals):
-            msg = ("The ensemble's members carry measured calibrations, which do not combine; give the "
-                   "ensemble its own (Ensemble(members, calibration=...)).")
-            raise ValueError(msg)
+            logger.warning("The ensemble's members carry measured calibrations, which do not combine; its "
+                           "weights use the members' prior shifts. Give the ensemble its own "
+                           "(Ensemble(members, calibration=...)), e.g. from benchmarks/calibration.py.")
+            cals = [m.prior_calibration() for m in self.members]
         dens = [c["density"] for c in cals if c.get("density") is not None]
         return {"method": "prior shift", "slope": 1.0, "offset": float(np.mean([c["offset"] for c in cals])),
                 "density": float(np.mean(dens)) if len(dens) == len(cals) else None}
