@@ -21,6 +21,7 @@ def select(
     flavor: str = "seurat",
     subset: bool = True,
     data_dir=None,
+    mod: str | None = None,
     copy: bool = False,
 ):
     """Keep all significantly variable TFs plus the ``n_top_genes`` most variable genes (BEELINE).
@@ -46,8 +47,11 @@ def select(
         Passed to scanpy's HVG (``"seurat"`` for log data, ``"seurat_v3"`` for counts).
     subset
         Subset ``adata`` to the selection; otherwise only mark ``var['scugrn_selected']``.
+    mod
+        With a MuData as ``adata``: the modality to select in (default ``"rna"``); with
+        ``subset=True`` only that modality is subset and the MuData's ``var`` follows.
     copy
-        Return a copy instead of modifying ``adata``.
+        Return a copy (of the MuData, for a MuData) instead of modifying ``adata``.
 
     Returns
     -------
@@ -56,8 +60,15 @@ def select(
     """
     from scipy.stats import norm
 
+    from .._mudata import check_mod, is_mudata, on_modality
     from .._species import check_species, guess_species
     from ..datasets.tfs import tf_list
+
+    if is_mudata(adata):
+        return on_modality(select, adata, mod=mod, copy=copy, n_top_genes=n_top_genes, tfs=tfs,
+                           species=species, tf_pvalue=tf_pvalue, flavor=flavor, subset=subset,
+                           data_dir=data_dir)
+    check_mod(adata, mod)
 
     if n_top_genes < 0:
         msg = f"n_top_genes must be ≥ 0, got {n_top_genes}."

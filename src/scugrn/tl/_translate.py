@@ -114,6 +114,7 @@ def predict_grn(
     features: str | list[str] | None = None,
     tf_only: bool = True,
     tfs=None,
+    mod: str | None = None,
     copy: bool = False,
 ):
     """Score every candidate edge with a trained translator (or ensemble).
@@ -133,8 +134,10 @@ def predict_grn(
     tf_only, tfs
         Score only sources that are TFs (``adata.var['is_tf']``, or the names in ``tfs``); with
         ``tf_only=False`` every gene is a source.
+    mod
+        With a MuData as ``adata``: the modality holding the features; default ``"rna"``.
     copy
-        Return a copy instead of writing in place.
+        Return a copy (of the MuData, for a MuData) instead of writing in place.
 
     Returns
     -------
@@ -143,8 +146,13 @@ def predict_grn(
     ``adata.varp['grn' | key_added]``: (n_vars, n_vars) float32 scores, NaN where not scored;
     ``adata.uns['grn_params']``.
     """
+    from .._mudata import check_mod, is_mudata, on_modality
     from ..translator import Ensemble, Translator, load, pair_matrix, tf_mask
 
+    if is_mudata(adata):
+        return on_modality(predict_grn, adata, mod=mod, copy=copy, translator=translator,
+                           key_added=key_added, features=features, tf_only=tf_only, tfs=tfs)
+    check_mod(adata, mod)
     if isinstance(translator, (str, Path)):
         translator = load(translator)
     if isinstance(translator, Translator):
