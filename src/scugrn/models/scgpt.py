@@ -250,11 +250,51 @@ class ScGPTBackbone(Backbone):
 
 
 # --- loading ------------------------------------------------------------------------------------
+_INT_ARGS = {"embsize": 1, "nheads": 1, "d_hid": 1, "nlayers": 1, "n_layers_cls": 1, "n_bins": 2, "max_seq_len": 2}
+_NUM_ARGS = ("dropout", "pad_value", "mask_value")
+_BOOL_ARGS = ("MVC", "explicit_zero_prob", "pre_norm", "fast_transformer")
+_CHOICE_ARGS = {"input_style": ("binned", "normed_raw", "log1p"),
+                "input_emb_style": ("continuous", "category", "scaling")}
+
+
+def check_args(args, where: str = ARGS_FILE) -> dict:
+    """Check the fields of an scGPT ``args.json`` that build the module: each wrong field is named
+    with what was expected and what was found."""
+    if not isinstance(args, dict):
+        msg = f"{where} must hold a JSON object (embsize, nheads, ...), found a {type(args).__name__}."
+        raise ValueError(msg)  # noqa: TRY004 (a file's content, not an argument's type)
+    problems = []
+    for k, lo in _INT_ARGS.items():
+        v = args.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < lo):
+            problems.append(f"{k}={v!r} (expected an integer ≥ {lo})")
+    for k in _NUM_ARGS:
+        v = args.get(k)
+        if k in args and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            problems.append(f"{k}={v!r} (expected a number)")
+    if isinstance(args.get("dropout"), (int, float)) and not 0 <= args["dropout"] < 1:
+        problems.append(f"dropout={args['dropout']!r} (expected 0 ≤ dropout < 1)")
+    for k in _BOOL_ARGS:
+        if k in args and not isinstance(args[k], bool):
+            problems.append(f"{k}={args[k]!r} (expected true or false)")
+    for k, choices in _CHOICE_ARGS.items():
+        if k in args and args[k] not in choices:
+            problems.append(f"{k}={args[k]!r} (expected one of {list(choices)})")
+    if "pad_token" in args and not isinstance(args["pad_token"], str):
+        problems.append(f"pad_token={args['pad_token']!r} (expected a token string such as '<pad>')")
+    if problems:
+        msg = (f"{where} has wrong fields: {'; '.join(problems)}. Fix them to the values the checkpoint "
+               "was trained with (its original args.json).")
+        raise ValueError(msg)
+    return args
+
+
 def _read_json(path: Path, what: str) -> dict:
     if not path.exists():
         msg = (
             f"{what} not found: expected {str(path)!r}. An scGPT checkpoint folder holds "
-            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}."
+            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}; copy the missing file from the same "
+            "checkpoint (or download the checkpoint again)."
         )
         raise FileNotFoundError(msg)
     try:
@@ -289,14 +329,21 @@ def load_scgpt(
     if not folder.is_dir():
         msg = f"Checkpoint folder {str(folder)!r} does not exist (expected a folder with {ARGS_FILE}, {VOCAB_FILE}, {WEIGHTS_FILE})."
         raise FileNotFoundError(msg)
-    args = _read_json(folder / ARGS_FILE, "args.json")
+    args = check_args(_read_json(folder / ARGS_FILE, "args.json"), str(folder / ARGS_FILE))
     vocab = _read_json(folder / VOCAB_FILE, "vocab.json")
     if not isinstance(vocab, dict) or not all(isinstance(v, int) for v in vocab.values()):
-        msg = f"{VOCAB_FILE} must map gene symbols to integer token ids; found {type(vocab).__name__}."
+        msg = (
+            f"{VOCAB_FILE} must map gene symbols to integer token ids; found a {type(vocab).__name__}"
+            f"{' with non-integer ids' if isinstance(vocab, dict) else ''}. Use the checkpoint's own vocab.json."
+        )
         raise ValueError(msg)
     wfile = folder / WEIGHTS_FILE
     if not wfile.exists():
-        msg = f"Weights not found: expected {str(wfile)!r}."
+        msg = (
+            f"{WEIGHTS_FILE} not found: expected {str(wfile)!r}. An scGPT checkpoint folder holds "
+            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}; copy the missing file from the same "
+            "checkpoint (or download the checkpoint again)."
+        )
         raise FileNotFoundError(msg)
     digest = sha256_file(wfile)
     if sha256 is not None and digest != sha256.lower():
@@ -304,7 +351,7 @@ def load_scgpt(
         raise ValueError(msg)
     state = {_flash_to_torch(k): v for k, v in _read_state_dict(wfile).items()}
 
-    module = _build_checked(args, vocab, state, f"in {str(wfile)!r}", vocab_name=VOCAB_FILE)
+    module = _build_checked(args, vocab, state, f"in {str(wfile)!r}", vocab_name=VOCAB_FILE, args_name=ARGS_FILE)
     bb = ScGPTBackbone(module, vocab, sha256=digest, source=str(folder), head=head, name=name)
     from ._device import resolve_device
 
@@ -443,6 +490,7 @@ def from_scgpt(
     if not isinstance(args, dict):
         msg = f"args= expects a dict in args.json form (embsize, nheads, ...); found {type(args).__name__}."
         raise TypeError(msg)
+    check_args(args, "args=")
     state = {_flash_to_torch(k): v.detach().cpu() for k, v in raw.items()}
     if args.get("cell_emb_style", "cls") != "cls" and head == "mvc":
         msg = (f"head='mvc' reads the <cls> cell embedding, but this model uses cell_emb_style="

@@ -24,7 +24,10 @@ def _check_adata(adata) -> None:
         )
         raise TypeError(msg)
     if adata.n_vars < 2:
-        msg = f"Expected at least 2 genes in adata.var, found {adata.n_vars}."
+        msg = (
+            f"Expected at least 2 genes in adata.var, found {adata.n_vars}. A network needs pairs of "
+            "genes: pass an AnnData (or scugrn.from_genes list) with 2 or more genes."
+        )
         raise ValueError(msg)
     dups = [g for g, c in Counter(adata.var_names).items() if c > 1]
     if dups:
@@ -151,7 +154,13 @@ def compute_features(
     if window is None and ctx_max and K + 1 > ctx_max and meta.slot == "varp":
         logger.warning("%d genes exceed %s's training context (%d tokens); consider window=%d.",
                        K, bb.info.name, ctx_max, ctx_max - 1)
-    if window is not None and K > window and meta.slot == "varp" and not hasattr(get_probe(probe)[1], "full"):
+    unit_probe = meta.slot == "varp" and not hasattr(get_probe(probe)[1], "full")
+    if unit_probe and hasattr(bb, "cfg"):
+        from ._estimate import announce
+
+        width = len(params.get("target_values") or params.get("base_values") or [0])
+        announce(probe, bb, K, width, n_vars=adata.n_vars, window=window)
+    if window is not None and K > window and unit_probe:
         res = run_probe_windowed(probe, bb, bb.token_ids(syms), window=window, params=params, x_bar=x_bar,
                                  batch_size=batch_size, verbose=verbose)
     else:
