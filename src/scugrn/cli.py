@@ -113,17 +113,9 @@ def cmd_checkpoint(a) -> int:
 def cmd_bench(a, rest) -> int:
     if a.which == "ugrn":
         from scugrn.benchmark.cli import main as bench_main
-
-        return bench_main(rest)
-    import runpy
-
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "infosem_bench.py"
-    if not script.exists():
-        msg = f"`scugrn bench infosem` runs {script}, which is not present (installed without the repository)."
-        raise FileNotFoundError(msg)
-    sys.argv = [str(script), *rest]
-    runpy.run_path(str(script), run_name="__main__")
-    return 0
+    else:
+        from scugrn.benchmark.infosem.cli import main as bench_main
+    return bench_main(rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
