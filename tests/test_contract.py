@@ -389,12 +389,12 @@ def test_features_made_with_other_settings(tiny_model, vvp_translator):
     _fails(lambda: scugrn.tl.predict_grn(ad, translator=tr), ad, ValueError,
            expected=r"this translator expects target_values=\[", found=r"were made with target_values=\[",
            fix=r"Recompute them with the expected settings")
-    other = scugrn.models.randomize(tiny_model, seed=3) if hasattr(scugrn.models, "randomize") else None
-    if other is not None and other.info.sha256 != tiny_model.info.sha256:
-        ad2 = _toy()
-        scugrn.tl.vvp(ad2, model=other, verbose=False)
-        _fails(lambda: scugrn.tl.predict_grn(ad2, translator=tr), ad2, ValueError,
-               expected=r"this translator expects", found=r"come from backbone", fix=r"Compute the features with")
+    other = scugrn.models.randomize(tiny_model, seed=3)  # same architecture, other weights
+    assert other.info.sha256 != tiny_model.info.sha256
+    ad2 = _toy()
+    scugrn.tl.vvp(ad2, model=other, verbose=False)
+    _fails(lambda: scugrn.tl.predict_grn(ad2, translator=tr), ad2, ValueError,
+           expected=r"this translator expects", found=r"come from backbone", fix=r"Compute the features with")
 
 
 # --- devices and precision -------------------------------------------------------------------------

@@ -38,9 +38,10 @@ def modality(mdata, mod: str | None):
 def check_mod(data, mod) -> None:
     """``mod=`` only means something for a MuData."""
     if mod is not None and not is_mudata(data):
+        name = type(data).__name__
         msg = (
-            f"mod={mod!r} selects a modality of a MuData, but found a {type(data).__name__}. "
-            "Drop mod= for an AnnData."
+            f"mod={mod!r} selects a modality of a MuData, but found {'an' if name[0] in 'AEIOU' else 'a'} "
+            f"{name}. Drop mod= for an AnnData."
         )
         raise TypeError(msg)
 
