@@ -61,7 +61,8 @@ def estimate(probe: str, backbone, K: int, width: int, *, n_vars: int | None = N
     on_cpu = backbone.device.type == "cpu"
     seconds = flops / (gflops * 1e9) if (gflops and on_cpu) else None
     n = n_vars or K
-    weights = sum(p.numel() * p.element_size() for p in backbone.module.parameters())
+    module = getattr(backbone, "module", None)
+    weights = sum(p.numel() * p.element_size() for p in module.parameters()) if module is not None else 0
     from .._settings import settings
 
     budget = (settings.memory_mb or (128 if on_cpu else 4096)) * 2**20
