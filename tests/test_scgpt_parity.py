@@ -36,7 +36,7 @@ class _StubFlashMHA(torch.nn.Module):
 
     def __init__(self, embed_dim, num_heads, batch_first=True, attention_dropout=0.0, **kw):
         super().__init__()
-        self.h = num_heads
+        self.h = self.num_heads = num_heads
         self.Wqkv = torch.nn.Linear(embed_dim, 3 * embed_dim)
         self.out_proj = torch.nn.Linear(embed_dim, embed_dim)
         self.batch_first = batch_first

@@ -45,7 +45,7 @@ def from_genes(genes, *, species: str = "human", tfs=None):
         genes = [ln.strip() for ln in p.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     genes = list(genes)
     if not genes:
-        msg = "The gene list is empty; expected at least 2 gene symbols."
+        msg = "The gene list is empty; expected at least 2 gene symbols (a text file: one symbol per line)."
         raise ValueError(msg)
     bad = [g for g in genes if not isinstance(g, str) or not g.strip() or g.lower() == "nan"]
     if bad:

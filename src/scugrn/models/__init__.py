@@ -11,7 +11,7 @@ from pathlib import Path
 from ._base import Backbone, BackboneInfo
 from ._random import random_checkpoint, randomize
 
-__all__ = ["Backbone", "BackboneInfo", "load", "random_checkpoint", "randomize", "resolve"]
+__all__ = ["Backbone", "BackboneInfo", "from_scgpt", "load", "random_checkpoint", "randomize", "resolve"]
 
 
 def load(path: str | Path, *, sha256: str | None = None, device: str | None = None, head: str = "mlm"):
@@ -38,11 +38,41 @@ def load(path: str | Path, *, sha256: str | None = None, device: str | None = No
     return load_scgpt(path, sha256=sha256, device=device, head=head)
 
 
-def resolve(model) -> Backbone:
-    """``model=`` argument of the ``tl`` functions: a Backbone, a folder path or ``"demo"``."""
+def from_scgpt(model, vocab, args: dict | None = None, *, head: str = "mlm", device: str | None = None,
+               name: str = "scGPT"):
+    """A backbone from an scGPT ``TransformerModel`` in memory (+ its vocab), weights copied
+    strictly; see :func:`scugrn.models.scgpt.from_scgpt`."""
+    from .scgpt import from_scgpt as _from_scgpt
+
+    return _from_scgpt(model, vocab, args, head=head, device=device, name=name)
+
+
+def resolve(model, *, vocab=None) -> Backbone:
+    """``model=`` argument of the ``tl`` functions: a Backbone, a folder path, ``"demo"``, or an
+    scGPT ``TransformerModel`` in memory together with ``vocab``."""
+    import torch
+
+    if vocab is not None and not isinstance(model, torch.nn.Module):
+        msg = (
+            f"vocab= goes with an scGPT model in memory, but model= is a {type(model).__name__}, which "
+            "carries its own vocabulary. Drop vocab=."
+        )
+        raise ValueError(msg)
     if isinstance(model, Backbone):
         return model
     if isinstance(model, (str, Path)):
         return load(model)
-    msg = f"model= expects a checkpoint folder path, 'demo' or a loaded backbone (scugrn.models.load); got {type(model).__name__}."
+
+    if isinstance(model, torch.nn.Module):
+        if vocab is None:
+            msg = (
+                f"model= is a {type(model).__name__} in memory; its vocabulary is needed too: pass "
+                "vocab= (scGPT's GeneVocab or a dict gene symbol → token id)."
+            )
+            raise ValueError(msg)
+        return from_scgpt(model, vocab)
+    msg = (
+        "model= expects a checkpoint folder path, 'demo', a loaded backbone (scugrn.models.load) or an "
+        f"scGPT TransformerModel with vocab=; got {type(model).__name__}."
+    )
     raise TypeError(msg)

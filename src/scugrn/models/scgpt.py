@@ -64,7 +64,7 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     return obj
 
 
-def _check_state_dict(module: torch.nn.Module, state: dict, where: str) -> None:
+def _check_state_dict(module: torch.nn.Module, state: dict, where: str, *, args_name: str = ARGS_FILE) -> None:
     ours = module.state_dict()
     missing = sorted(set(ours) - set(state))
     unexpected = sorted(set(state) - set(ours))
@@ -82,9 +82,9 @@ def _check_state_dict(module: torch.nn.Module, state: dict, where: str) -> None:
         problems.append(f"shape mismatches {bad_shape[:8]}")
     if problems:
         msg = (
-            f"The checkpoint {where} does not match the architecture described by its args.json: "
+            f"The weights {where} do not match the architecture described by {args_name}: "
             + "; ".join(problems)
-            + ". Check that args.json, vocab.json and best_model.pt come from the same checkpoint."
+            + f". Check that {args_name}, the vocab and the weights come from the same model."
         )
         raise ValueError(msg)
 
@@ -250,11 +250,51 @@ class ScGPTBackbone(Backbone):
 
 
 # --- loading ------------------------------------------------------------------------------------
+_INT_ARGS = {"embsize": 1, "nheads": 1, "d_hid": 1, "nlayers": 1, "n_layers_cls": 1, "n_bins": 2, "max_seq_len": 2}
+_NUM_ARGS = ("dropout", "pad_value", "mask_value")
+_BOOL_ARGS = ("MVC", "explicit_zero_prob", "pre_norm", "fast_transformer")
+_CHOICE_ARGS = {"input_style": ("binned", "normed_raw", "log1p"),
+                "input_emb_style": ("continuous", "category", "scaling")}
+
+
+def check_args(args, where: str = ARGS_FILE) -> dict:
+    """Check the fields of an scGPT ``args.json`` that build the module: each wrong field is named
+    with what was expected and what was found."""
+    if not isinstance(args, dict):
+        msg = f"{where} must hold a JSON object (embsize, nheads, ...), found a {type(args).__name__}."
+        raise ValueError(msg)  # noqa: TRY004 (a file's content, not an argument's type)
+    problems = []
+    for k, lo in _INT_ARGS.items():
+        v = args.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < lo):
+            problems.append(f"{k}={v!r} (expected an integer ≥ {lo})")
+    for k in _NUM_ARGS:
+        v = args.get(k)
+        if k in args and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            problems.append(f"{k}={v!r} (expected a number)")
+    if isinstance(args.get("dropout"), (int, float)) and not 0 <= args["dropout"] < 1:
+        problems.append(f"dropout={args['dropout']!r} (expected 0 ≤ dropout < 1)")
+    for k in _BOOL_ARGS:
+        if k in args and not isinstance(args[k], bool):
+            problems.append(f"{k}={args[k]!r} (expected true or false)")
+    for k, choices in _CHOICE_ARGS.items():
+        if k in args and args[k] not in choices:
+            problems.append(f"{k}={args[k]!r} (expected one of {list(choices)})")
+    if "pad_token" in args and not isinstance(args["pad_token"], str):
+        problems.append(f"pad_token={args['pad_token']!r} (expected a token string such as '<pad>')")
+    if problems:
+        msg = (f"{where} has wrong fields: {'; '.join(problems)}. Fix them to the values the checkpoint "
+               "was trained with (its original args.json).")
+        raise ValueError(msg)
+    return args
+
+
 def _read_json(path: Path, what: str) -> dict:
     if not path.exists():
         msg = (
             f"{what} not found: expected {str(path)!r}. An scGPT checkpoint folder holds "
-            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}."
+            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}; copy the missing file from the same "
+            "checkpoint (or download the checkpoint again)."
         )
         raise FileNotFoundError(msg)
     try:
@@ -289,14 +329,21 @@ def load_scgpt(
     if not folder.is_dir():
         msg = f"Checkpoint folder {str(folder)!r} does not exist (expected a folder with {ARGS_FILE}, {VOCAB_FILE}, {WEIGHTS_FILE})."
         raise FileNotFoundError(msg)
-    args = _read_json(folder / ARGS_FILE, "args.json")
+    args = check_args(_read_json(folder / ARGS_FILE, "args.json"), str(folder / ARGS_FILE))
     vocab = _read_json(folder / VOCAB_FILE, "vocab.json")
     if not isinstance(vocab, dict) or not all(isinstance(v, int) for v in vocab.values()):
-        msg = f"{VOCAB_FILE} must map gene symbols to integer token ids; found {type(vocab).__name__}."
+        msg = (
+            f"{VOCAB_FILE} must map gene symbols to integer token ids; found a {type(vocab).__name__}"
+            f"{' with non-integer ids' if isinstance(vocab, dict) else ''}. Use the checkpoint's own vocab.json."
+        )
         raise ValueError(msg)
     wfile = folder / WEIGHTS_FILE
     if not wfile.exists():
-        msg = f"Weights not found: expected {str(wfile)!r}."
+        msg = (
+            f"{WEIGHTS_FILE} not found: expected {str(wfile)!r}. An scGPT checkpoint folder holds "
+            f"{ARGS_FILE}, {VOCAB_FILE} and {WEIGHTS_FILE}; copy the missing file from the same "
+            "checkpoint (or download the checkpoint again)."
+        )
         raise FileNotFoundError(msg)
     digest = sha256_file(wfile)
     if sha256 is not None and digest != sha256.lower():
@@ -304,12 +351,168 @@ def load_scgpt(
         raise ValueError(msg)
     state = {_flash_to_torch(k): v for k, v in _read_state_dict(wfile).items()}
 
+    module = _build_checked(args, vocab, state, f"in {str(wfile)!r}", vocab_name=VOCAB_FILE, args_name=ARGS_FILE)
+    bb = ScGPTBackbone(module, vocab, sha256=digest, source=str(folder), head=head, name=name)
+    from ._device import resolve_device
+
+    bb.to(resolve_device(device))
+    return bb
+
+
+# --- an scGPT model already in memory ------------------------------------------------------------
+def _vocab_dict(vocab) -> dict[str, int]:
+    """``GeneVocab`` (torchtext ``Vocab``: ``get_stoi()``) or a mapping → dict symbol → id."""
+    if hasattr(vocab, "get_stoi"):
+        vocab = vocab.get_stoi()
+    if not hasattr(vocab, "items"):
+        msg = (
+            f"vocab= expects scGPT's GeneVocab or a dict gene symbol → token id; found "
+            f"{type(vocab).__name__}. Pass the vocab the model was trained with (e.g. "
+            "GeneVocab.from_file('vocab.json'))."
+        )
+        raise TypeError(msg)
+    out = dict(vocab.items())
+    bad = [k for k, v in out.items() if not isinstance(v, int) or isinstance(v, bool)][:5]
+    if not out or bad:
+        msg = f"vocab must map gene symbols to integer token ids; found {len(out)} entries, bad: {bad}."
+        raise ValueError(msg)
+    return out
+
+
+def _state_sha256(state: dict[str, torch.Tensor]) -> str:
+    """sha256 of a state dict's tensors (names, dtypes, shapes, bytes), independent of any file."""
+    h = hashlib.sha256()
+    for k in sorted(state):
+        t = state[k].detach().cpu().contiguous()
+        h.update(f"{k}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def _args_from_upstream(model, vocab: dict[str, int]) -> dict:
+    """The ``args.json`` fields of an upstream ``TransformerModel``, read from its attributes."""
+    try:
+        layers = list(model.transformer_encoder.layers)
+        layer = layers[0]
+        emb = model.encoder.embedding
+        attn = layer.self_attn
+        nhead = getattr(attn, "num_heads", None) or getattr(attn, "nhead", None)
+        args = {
+            "embsize": int(model.d_model),
+            "nheads": int(nhead),
+            "d_hid": int(layer.linear1.out_features),
+            "nlayers": len(layers),
+            "n_layers_cls": sum(isinstance(m, torch.nn.Linear) for m in model.cls_decoder._decoder) + 1,
+            "input_emb_style": model.input_emb_style,
+            "MVC": hasattr(model, "mvc_decoder"),
+            "explicit_zero_prob": bool(model.explicit_zero_prob),
+            "fast_transformer": bool(getattr(model, "use_fast_transformer", False)),
+            # upstream honours pre_norm only in its flash layers
+            "pre_norm": bool(getattr(model, "use_fast_transformer", False)) and model.norm_scheme == "pre",
+            "use_batch_labels": bool(getattr(model, "use_batch_labels", False)),
+            "DSBN": bool(getattr(model, "domain_spec_batchnorm", False)),
+            "do_dab": bool(getattr(model, "do_dab", False)),
+        }
+    except (AttributeError, IndexError, TypeError) as e:
+        msg = (
+            f"Could not read the architecture of this {type(model).__name__} ({type(e).__name__}: {e}). "
+            "Expected scgpt.model.TransformerModel; pass args= (the run's args.json as a dict)."
+        )
+        raise ValueError(msg) from e
+    pad = [t for t, i in vocab.items() if i == emb.padding_idx]
+    if pad:
+        args["pad_token"] = pad[0]
+    if args["MVC"]:
+        args["mvc_decoder_style"] = getattr(model.mvc_decoder, "arch_style", "inner product")
+    if args["input_emb_style"] == "category":
+        args["n_bins"] = int(model.value_encoder.embedding.num_embeddings)
+    if getattr(model, "cell_emb_style", "cls") != "cls":
+        args["cell_emb_style"] = model.cell_emb_style
+    return args
+
+
+def from_scgpt(
+    model,
+    vocab,
+    args: dict | None = None,
+    *,
+    head: str = "mlm",
+    device: str | None = None,
+    name: str = "scGPT",
+) -> ScGPTBackbone:
+    """A backbone from an scGPT ``TransformerModel`` in memory (e.g. after fine-tuning).
+
+    The weights are copied strictly into scugrn's weight-compatible module: a missing, unexpected
+    or mis-shaped weight is an error. The upstream model is not changed.
+
+    Parameters
+    ----------
+    model
+        ``scgpt.model.TransformerModel`` (PyTorch or flash-attention layers), or its state dict.
+    vocab
+        Its vocabulary: scGPT's ``GeneVocab`` or a dict gene symbol → token id.
+    args
+        The run's ``args.json`` as a dict (``embsize``, ``nheads``, ``n_bins``, ...). Default: read
+        from the model's attributes, with scGPT_human's ``n_bins=51``, ``pad_value=-2`` and
+        ``max_seq_len=1200`` for what the model does not store. Needed with a state dict.
+    head
+        ``"mlm"`` (expression decoder, default) or ``"mvc"`` as the model output M(v).
+    device
+        Default: the device of the model's weights.
+    name
+        Backbone name recorded in results.
+
+    Returns
+    -------
+    :class:`~scugrn.models.scgpt.ScGPTBackbone` whose ``info.sha256`` is the sha256 of the state
+    dict's tensors (``info.source = "memory"``): results and translators made with it name these
+    exact weights. (A checkpoint folder's identity is the sha256 of its ``best_model.pt`` file,
+    so the same weights loaded from a folder carry another identity.)
+    """
+    vocab = _vocab_dict(vocab)
+    if isinstance(model, torch.nn.Module):
+        raw = model.state_dict()
+        if args is None:
+            args = _args_from_upstream(model, vocab)
+        dev = next(model.parameters()).device if device is None else device
+    elif isinstance(model, dict) and all(isinstance(v, torch.Tensor) for v in model.values()):
+        raw = model
+        dev = device
+        if args is None:
+            msg = "from_scgpt(state_dict, vocab) needs args= (the run's args.json as a dict) to build the module."
+            raise ValueError(msg)
+    else:
+        msg = (
+            f"Expected scgpt.model.TransformerModel (or its state dict), found {type(model).__name__}. "
+            "For a checkpoint folder use scugrn.models.load(folder)."
+        )
+        raise TypeError(msg)
+    if not isinstance(args, dict):
+        msg = f"args= expects a dict in args.json form (embsize, nheads, ...); found {type(args).__name__}."
+        raise TypeError(msg)
+    check_args(args, "args=")
+    state = {_flash_to_torch(k): v.detach().cpu() for k, v in raw.items()}
+    if args.get("cell_emb_style", "cls") != "cls" and head == "mvc":
+        msg = (f"head='mvc' reads the <cls> cell embedding, but this model uses cell_emb_style="
+               f"{args['cell_emb_style']!r}. Use head='mlm'.")
+        raise ValueError(msg)
+    module = _build_checked(args, vocab, state, "of the model in memory", args_name="its args")
+    bb = ScGPTBackbone(module, vocab, sha256=_state_sha256(state), source="memory", head=head, name=name)
+    from ._device import resolve_device
+
+    bb.to(resolve_device(dev))
+    return bb
+
+
+def _build_checked(args: dict, vocab: dict[str, int], state: dict, where: str, *,
+                   vocab_name: str = "the vocab", args_name: str = "args") -> ScGPTModule:
+    """ScGPTModule for ``args`` with ``state`` loaded strictly (every mismatch is an error)."""
     ntoken = max(vocab.values()) + 1
     emb = state.get("encoder.embedding.weight")
     if emb is not None and emb.shape[0] != ntoken:
         msg = (
-            f"vocab.json has {len(vocab)} tokens (max id {ntoken - 1}) but the gene embedding in "
-            f"{WEIGHTS_FILE} has {emb.shape[0]} rows. The vocab and the weights come from different "
+            f"{vocab_name} has {len(vocab)} tokens (max id {ntoken - 1}) but the gene embedding of the "
+            f"weights {where} has {emb.shape[0]} rows. The vocab and the weights come from different "
             "checkpoints."
         )
         raise ValueError(msg)
@@ -318,16 +521,12 @@ def load_scgpt(
         cfg.n_cls = state["cls_decoder.out_layer.weight"].shape[0]
     pad = cfg.pad_token
     if pad not in vocab:
-        msg = f"pad token {pad!r} (args.json pad_token) is not in vocab.json."
+        msg = f"pad token {pad!r} (args.json pad_token) is not in {vocab_name}; expected it among the special tokens."
         raise ValueError(msg)
     module = ScGPTModule(cfg, pad_token_id=vocab[pad])
-    _check_state_dict(module, state, repr(str(folder)))
+    _check_state_dict(module, state, where, args_name=args_name)
     module.load_state_dict(state, strict=True)
-    bb = ScGPTBackbone(module, vocab, sha256=digest, source=str(folder), head=head, name=name)
-    from ._device import resolve_device
-
-    bb.to(resolve_device(device))
-    return bb
+    return module
 
 
 def save_checkpoint(

@@ -18,10 +18,16 @@ def _check_adata(adata) -> None:
     from anndata import AnnData
 
     if not isinstance(adata, AnnData):
-        msg = f"Expected an AnnData, found {type(adata).__name__}. For a gene list use scugrn.from_genes(genes)."
+        msg = (
+            f"Expected an AnnData (or a MuData with mod=), found {type(adata).__name__}. "
+            "For a gene list use scugrn.from_genes(genes)."
+        )
         raise TypeError(msg)
     if adata.n_vars < 2:
-        msg = f"Expected at least 2 genes in adata.var, found {adata.n_vars}."
+        msg = (
+            f"Expected at least 2 genes in adata.var, found {adata.n_vars}. A network needs pairs of "
+            "genes: pass an AnnData (or scugrn.from_genes list) with 2 or more genes."
+        )
         raise ValueError(msg)
     dups = [g for g, c in Counter(adata.var_names).items() if c > 1]
     if dups:
@@ -50,17 +56,26 @@ def compute_features(
     verbose: bool | None = None,
     data_dir=None,
     window: int | None = None,
+    vocab=None,
+    mod: str | None = None,
     **probe_params,
 ):
+    from .._mudata import check_mod, is_mudata, on_modality
     from ..models import resolve
     from ..models._device import resolve_device, resolve_dtype
     from ..probes import default_params, get_probe, run_probe, run_probe_windowed
 
+    if is_mudata(adata):
+        return on_modality(compute_features, adata, mod=mod, copy=copy, probe=probe, model=model,
+                           key_added=key_added, species=species, on_missing=on_missing,
+                           batch_size=batch_size, device=device, dtype=dtype, verbose=verbose,
+                           data_dir=data_dir, window=window, vocab=vocab, **probe_params)
+    check_mod(adata, mod)
     _check_adata(adata)
     meta, _ = get_probe(probe)
     key = key_added or probe
     adata = adata.copy() if copy else adata
-    bb = resolve(model)
+    bb = resolve(model, vocab=vocab)
     dev = resolve_device(device) if device is not None else bb.device
     bb.to(dev, resolve_dtype(dtype, dev))
     keep, syms, sp, report = map_context(adata, bb, species=species, on_missing=on_missing, data_dir=data_dir)
@@ -77,7 +92,13 @@ def compute_features(
     if window is None and ctx_max and K + 1 > ctx_max and meta.slot == "varp":
         logger.warning("%d genes exceed %s's training context (%d tokens); consider window=%d.",
                        K, bb.info.name, ctx_max, ctx_max - 1)
-    if window is not None and K > window and meta.slot == "varp" and not hasattr(get_probe(probe)[1], "full"):
+    unit_probe = meta.slot == "varp" and not hasattr(get_probe(probe)[1], "full")
+    if unit_probe and hasattr(bb, "cfg"):
+        from ._estimate import announce
+
+        width = len(params.get("target_values") or params.get("base_values") or [0])
+        announce(probe, bb, K, width, n_vars=adata.n_vars, window=window)
+    if window is not None and K > window and unit_probe:
         res = run_probe_windowed(probe, bb, bb.token_ids(syms), window=window, params=params, x_bar=x_bar,
                                  batch_size=batch_size, verbose=verbose)
     else:
@@ -113,9 +134,14 @@ Parameters
 ----------
 adata
     AnnData with genes as ``var`` (cells optional{needs}); from :func:`scugrn.from_genes` for a
-    gene list.
+    gene list. Or a MuData: the modality ``mod`` is used and written to.
 model
-    A checkpoint folder, ``"demo"``, or a backbone from :func:`scugrn.models.load`.
+    A checkpoint folder, ``"demo"``, a backbone from :func:`scugrn.models.load`, or an scGPT
+    ``scgpt.model.TransformerModel`` in memory (with ``vocab=``, see :func:`scugrn.models.from_scgpt`).
+vocab
+    With an in-memory scGPT model: its ``GeneVocab`` or a dict symbol → token id.
+mod
+    With a MuData: the modality to use; default ``"rna"``.
 key_added
     Where to write; default ``"{probe}"``.
 species
@@ -130,7 +156,7 @@ window
     hold both genes of a pair (for lists longer than the backbone's training context; scGPT_human:
     1,200 tokens). Default: the whole list in one context.
 copy
-    Return a modified copy instead of writing in place.
+    Return a modified copy (of the MuData, for a MuData) instead of writing in place.
 **params
     Probe values: {params}
 
@@ -143,11 +169,12 @@ Returns
 
 def _make(probe: str, desc: str, params_doc: str, shape: str, slot: str = "varp", needs: bool = False):
     def fn(adata, *, model, key_added=None, species=None, on_missing="error", batch_size=None,
-           device=None, dtype=None, copy=False, verbose=None, data_dir=None, window=None, **params):
+           device=None, dtype=None, copy=False, verbose=None, data_dir=None, window=None, vocab=None,
+           mod=None, **params):
         return compute_features(adata, probe, model=model, key_added=key_added, species=species,
                                 on_missing=on_missing, batch_size=batch_size, device=device,
                                 dtype=dtype, copy=copy, verbose=verbose, data_dir=data_dir,
-                                window=window, **params)
+                                window=window, vocab=vocab, mod=mod, **params)
 
     fn.__name__ = fn.__qualname__ = probe
     fn.__doc__ = _DOC.format(probe=probe, desc=desc, params=params_doc, shape=shape, slot=slot,

@@ -170,6 +170,7 @@ def predict_grn(
     density: float | None = None,
     top: int | None = None,
     top_per_tf: int | None = None,
+    mod: str | None = None,
     copy: bool = False,
 ):
     """Score every candidate edge with a trained translator (or ensemble).
@@ -200,8 +201,10 @@ def predict_grn(
     top, top_per_tf
         Keep only the ``top`` best edges, and/or the ``top_per_tf`` best targets of each source
         (applied first). ``adata.varp[key_added]`` keeps every scored pair.
+    mod
+        With a MuData as ``adata``: the modality holding the features; default ``"rna"``.
     copy
-        Return a copy instead of writing in place.
+        Return a copy (of the MuData, for a MuData) instead of writing in place.
 
     Returns
     -------
@@ -214,8 +217,14 @@ def predict_grn(
     """
     from scipy.special import expit
 
+    from .._mudata import check_mod, is_mudata, on_modality
     from ..translator import Ensemble, Translator, load, pair_matrix, tf_mask
 
+    if is_mudata(adata):
+        return on_modality(predict_grn, adata, mod=mod, copy=copy, translator=translator,
+                           key_added=key_added, features=features, tf_only=tf_only, tfs=tfs, density=density,
+                           top=top, top_per_tf=top_per_tf)
+    check_mod(adata, mod)
     if isinstance(translator, (str, Path)):
         translator = load(translator)
     if isinstance(translator, Translator):

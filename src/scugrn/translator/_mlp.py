@@ -191,10 +191,17 @@ class Translator:
                 meta = f.metadata() or {}
                 tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a dict)
         except Exception as e:
-            msg = f"{str(path)!r} is not a readable safetensors translator ({e})."
+            msg = (
+                f"Expected a scugrn translator (a safetensors file), but {str(path)!r} cannot be read "
+                f"({e}). The file is truncated or corrupt: save it again (Translator.save) or use "
+                "another copy."
+            )
             raise ValueError(msg) from e
         if meta.get("format") != "scugrn.translator/1":
-            msg = f"{str(path)!r} is not a scugrn translator (metadata format={meta.get('format')!r})."
+            msg = (
+                f"Expected a scugrn translator (metadata format 'scugrn.translator/1'), but {str(path)!r} "
+                f"has format={meta.get('format')!r}. Pass a file written by Translator.save."
+            )
             raise ValueError(msg)
         net = _mlp(int(meta["n_in"]), tuple(json.loads(meta["hidden"])))
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")}, strict=True)
@@ -255,8 +262,16 @@ class Ensemble:
     @classmethod
     def load(cls, folder: str | Path) -> Ensemble:
         folder = Path(folder)
-        spec = json.loads((folder / "ensemble.json").read_text())
-        return cls([Translator.load(folder / n) for n in spec["members"]], calibration=spec.get("calibration"))
+        try:
+            spec = json.loads((folder / "ensemble.json").read_text())
+            names = list(spec["members"])
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            msg = (
+                f"Expected {str(folder / 'ensemble.json')!r} to be JSON {{\"members\": [file names]}}, but "
+                f"it cannot be read ({type(e).__name__}: {e}). Save the ensemble again (Ensemble.save)."
+            )
+            raise ValueError(msg) from e
+        return cls([Translator.load(folder / n) for n in names], calibration=spec.get("calibration"))
 
 
 def load(path: str | Path):
