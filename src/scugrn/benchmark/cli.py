@@ -38,6 +38,8 @@ def build_parser():
     p.add_argument("--data-dir", type=Path, default=None, help="folder with beeline/ (shared/data layout)")
     p.add_argument("--cache-dir", type=Path, default=Path("_cache/features"))
     p.add_argument("--out", type=Path, default=Path("results/ugrn"))
+    p.add_argument("--features-only", action="store_true",
+                   help="only compute (and cache) the features of the protocol's configurations, then stop")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -70,7 +72,7 @@ def resolve_backbone(spec: str, data_dir):
 def main(argv=None) -> int:
     import time
 
-    from .ugrn import Config, markdown_table, protocol, run_transfer, save
+    from .ugrn import Config, compute_features, markdown_table, protocol, run_transfer, save
 
     a = build_parser().parse_args(argv)
     zero_shot = zero_shot_from(a)
@@ -83,6 +85,13 @@ def main(argv=None) -> int:
     import pandas as pd
 
     t0 = time.perf_counter()
+    if a.features_only:
+        cfgs = list(dict.fromkeys(str(c) for sp in splits for c in [*sp["train"], *sp["test"]]))
+        compute_features(bb, cfgs, features=a.features, zero_shot=zero_shot, controls=not a.no_controls,
+                         n_values=a.n_values, data_dir=a.data_dir, cache_dir=a.cache_dir, verbose=not a.quiet)
+        print(f"features of {len(cfgs)} configurations in {a.cache_dir}; wall time "
+              f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        return 0
     parts = []
     for sp in splits:
         parts.append(run_transfer(

@@ -120,6 +120,54 @@ def _metrics(y_all, s_all, sample_idx, seed):
     return out
 
 
+def _probes(features) -> list[str]:
+    """The probes a list of feature sets needs (``ens`` = VVP + GDT)."""
+    return sorted({p for f in features for p in (("vvp", "gdt") if f == "ens" else (f,))})
+
+
+def compute_features(backbone, configs, *, features=("emb", "vvp", "gdt", "ens"), zero_shot=ZERO_SHOT,
+                     controls: bool = True, n_values: int = 8, data_dir=None, cache_dir=None,
+                     verbose: bool = True) -> dict:
+    """Load each configuration and fill its features (the feature step of :func:`run_transfer`).
+
+    Features depend on the gene set only, never on a split, so one call serves every split and
+    protocol of the same configurations; with ``cache_dir`` they are computed once on disk.
+    Returns ``{str(config): AnnData}``; the random-weight control's VVP/GDT are stored under
+    ``vvp@random-weights`` / ``gdt@random-weights``.
+    """
+    from tqdm.auto import tqdm
+
+    from .. import models
+    from ._cache import FeatureCache
+
+    bb = models.resolve(backbone)
+    cache = FeatureCache(cache_dir)
+    backbones = {"": bb}
+    if controls:
+        backbones["random-weights"] = models.randomize(bb, seed=12345)
+    probes = _probes(features)
+    ads = {}
+    for cfg in tqdm([Config.parse(c) for c in configs], desc="datasets + features", disable=not verbose):
+        if str(cfg) in ads:
+            continue
+        ad = _load(cfg, data_dir)
+        for tag, m in backbones.items():
+            for p in probes:
+                if tag and p not in ("vvp", "gdt"):
+                    continue
+                if p == "pert" and ad.n_obs == 0:
+                    continue
+                kw = {"n_values": n_values} if p in ("vvp", "gdt") else {}
+                cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False,
+                          data_dir=data_dir, **kw)
+        if ad.n_obs > 0:
+            for p in zero_shot:
+                cache.get(ad, p, model=bb, verbose=False, data_dir=data_dir)
+        ads[str(cfg)] = ad
+    logger.info("features: %d cached, %d computed", cache.hits, cache.misses)
+    return ads
+
+
 def run_transfer(
     *,
     backbone,
@@ -167,7 +215,6 @@ def run_transfer(
     from tqdm.auto import tqdm
 
     from .. import models, tl
-    from ._cache import FeatureCache
     from .baselines import BASELINES, run_baseline
 
     unknown = [b for b in baselines if b not in BASELINES]
@@ -182,30 +229,9 @@ def run_transfer(
     bb = models.resolve(backbone)
     trains = [Config.parse(c) for c in ([train] if isinstance(train, (str, Config)) else train)]
     tests = [Config.parse(c) for c in ([test] if isinstance(test, (str, Config)) else test)]
-    cache = FeatureCache(cache_dir)
-    backbones = {"": bb}
-    if controls:
-        backbones["random-weights"] = models.randomize(bb, seed=12345)
-    probes = sorted({p for f in features for p in (("vvp", "gdt") if f == "ens" else (f,))})
-    ads = {}
-    for cfg in tqdm(trains + tests, desc="datasets + features", disable=not verbose):
-        if str(cfg) in ads:
-            continue
-        ad = _load(cfg, data_dir)
-        for tag, m in backbones.items():
-            for p in probes:
-                if tag and p not in ("vvp", "gdt"):
-                    continue
-                if p == "pert" and ad.n_obs == 0:
-                    continue
-                kw = {"n_values": n_values} if p in ("vvp", "gdt") else {}
-                cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False,
-                          data_dir=data_dir, **kw)
-        if ad.n_obs > 0:
-            for p in zero_shot:
-                cache.get(ad, p, model=bb, verbose=False, data_dir=data_dir)
-        ads[str(cfg)] = ad
-    logger.info("features: %d cached, %d computed", cache.hits, cache.misses)
+    probes = _probes(features)
+    ads = compute_features(bb, trains + tests, features=features, zero_shot=zero_shot, controls=controls,
+                           n_values=n_values, data_dir=data_dir, cache_dir=cache_dir, verbose=verbose)
 
     rows = []
     pairs = {str(c): _all_pairs(ads[str(c)]) for c in tests}
