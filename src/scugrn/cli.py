@@ -111,6 +111,10 @@ def cmd_checkpoint(a) -> int:
 
 
 def cmd_bench(a, rest) -> int:
+    if a.which == "eval":
+        from scugrn.benchmark.evaluate import main as eval_main
+
+        return eval_main(rest)
     if a.which == "ugrn":
         from scugrn.benchmark.cli import main as bench_main
 
@@ -162,9 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--seed", type=int, default=0)
     ck.set_defaults(func=cmd_checkpoint)
 
-    be = sub.add_parser("bench", help="benchmarks: `scugrn bench ugrn --help`, `scugrn bench infosem --help`",
+    be = sub.add_parser("bench", help="benchmarks: `scugrn bench ugrn --help`, `scugrn bench infosem --help`, "
+                                      "`scugrn bench eval --help` (predictions against your own truth network)",
                         add_help=False)
-    be.add_argument("which", choices=["ugrn", "infosem"])
+    be.add_argument("which", choices=["ugrn", "infosem", "eval"])
     be.set_defaults(func=None)
     return p
 
