@@ -1,4 +1,4 @@
-"""Gene symbols → a backbone's vocabulary, across species (METHODS.md §6).
+"""Gene symbols → a backbone's vocabulary, across species (docs/methods.md §6).
 
 Human symbols match directly (then upper-case). Mouse symbols map through the Ensembl ortholog
 table (one-to-one orthologs first), looked up as written and then case-insensitively (BEELINE writes
@@ -69,7 +69,7 @@ def ortholog_table(data_dir: str | Path | None = None) -> dict[str, str]:
 
 
 def _ortholog_tables(data_dir):
-    from .datasets._paths import data_file
+    from .datasets import data_file
 
     return _orthologs(str(data_file("orthologs/mouse_to_human.csv", data_dir)))
 

@@ -1,4 +1,4 @@
-"""The UGRN benchmark (METHODS.md §6): train a translator on one (group of) BEELINE
+"""The UGRN benchmark (docs/methods.md §6): train a translator on one (group of) BEELINE
 configuration(s), evaluate it on configurations of other cell types, with controls and baselines.
 
 One engine (:func:`run_transfer`) serves every protocol; the protocols only choose the train and
@@ -141,6 +141,7 @@ def compute_features(backbone, configs, *, features=("emb", "vvp", "gdt", "ens")
     from tqdm.auto import tqdm
 
     from .. import models
+    from ..probes import get_probe
     from ._cache import FeatureCache
 
     bb = models.resolve(backbone)
@@ -158,9 +159,9 @@ def compute_features(backbone, configs, *, features=("emb", "vvp", "gdt", "ens")
             for p in probes:
                 if tag and p not in ("vvp", "gdt"):
                     continue
-                if p == "pert" and ad.n_obs == 0:
+                if get_probe(p)[0].needs_expression and ad.n_obs == 0:
                     continue
-                kw = {"n_values": n_values} if p in ("vvp", "gdt") else {}
+                kw = {"n_values": n_values} if get_probe(p)[0].value_keys else {}
                 cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False,
                           data_dir=data_dir, **kw)
         if ad.n_obs > 0:
@@ -350,6 +351,7 @@ def train_step(train_ads, labels, *, features=("emb", "vvp", "gdt", "ens"), cont
     configuration has expression.
     """
     from .. import tl
+    from ..probes import get_probe
     from ..translator import Ensemble
 
     rng = np.random.default_rng(seed + 1_000_003)
@@ -362,7 +364,7 @@ def train_step(train_ads, labels, *, features=("emb", "vvp", "gdt", "ens"), cont
         for p in _probes(features):
             if tag and p not in ("vvp", "gdt"):
                 continue
-            if p == "pert" and not all(a.n_obs for a in train_ads):
+            if get_probe(p)[0].needs_expression and not all(a.n_obs for a in train_ads):
                 continue
             trained[(tag, p)] = tl.train_translator(train_ads, features=p + suffix, labels=labs, seed=seed,
                                                     epochs=epochs, standardize=standardize, verbose=False)
