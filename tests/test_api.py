@@ -23,7 +23,8 @@ def test_import_is_light():
 def test_all_names_resolve():
     import scugrn.benchmark as bench
 
-    assert set(scugrn.__all__) == {"Key", "settings", "from_genes"} | scugrn._SUBMODULES
+    assert set(scugrn.__all__) == {"Key", "settings", "from_genes", "MissingDataError",
+                                   "ScugrnError"} | scugrn._SUBMODULES
     assert set(bench.__all__) == set(bench._LAZY)
     for mod in (scugrn, bench):
         for name in mod.__all__:
@@ -84,6 +85,21 @@ def test_wrong_species_is_explained(tiny_model):
         scugrn.tl.emb(mouse_only, model=tiny_model)
 
 
+def test_species_guess_needs_evidence(tiny_model):
+    from scugrn._species import guess_species, species_evidence
+
+    assert species_evidence(["Gata1", "Klf4", "0610005C13Rik", "HBB"]) == {
+        "human": 1, "mouse": 3, "neither": 0, "verdict": "mouse"}
+    assert species_evidence(["GATA1", "C1orf112", "ENSG00000121410", "Gata1"])["verdict"] == "human"
+    ev = species_evidence([f"Q{i}" for i in range(6)])  # one letter: no case evidence either way
+    assert ev == {"human": 0, "mouse": 0, "neither": 6, "verdict": "unknown"}
+    assert guess_species([f"Q{i}" for i in range(6)]) == "human"  # the vocabularies are human
+    ad = scugrn.from_genes([f"Q{i}" for i in range(6)], species=guess_species([f"Q{i}" for i in range(6)]))
+    with pytest.raises(ValueError, match="neither human nor mouse") as e:
+        scugrn.tl.emb(ad, model=tiny_model)
+    assert "mouse-like" in str(e.value) and "look mouse" not in str(e.value) and "Q0" in str(e.value)
+
+
 def test_nan_expression_rejected(tiny_model):
     ad = _toy()
     ad.X[0, 0] = np.nan
@@ -114,8 +130,9 @@ def test_predict_grn_contract(tiny_model, tmp_path):
     ad, tr = _trained(tiny_model)
     scugrn.tl.predict_grn(ad, translator=tr)
     df = ad.uns[Key.uns.GRN]
-    assert list(df.columns) == ["source", "target", "weight"]
-    assert df["weight"].is_monotonic_decreasing
+    assert list(df.columns) == ["source", "target", "weight", "score", "rank"]
+    assert df["score"].dtype == np.float64 and df["score"].is_monotonic_decreasing
+    assert df["weight"].is_monotonic_decreasing and df["rank"].tolist() == list(range(1, len(df) + 1))
     assert set(df["source"]) <= set(ad.var_names[ad.var[Key.var.IS_TF]])
     assert (df["source"] != df["target"]).all()
     assert len(df) == 4 * 15
@@ -201,7 +218,7 @@ def test_h5ad_and_mudata_round_trip(tiny_model, tmp_path):
 
 def test_select_marks_tfs_and_keeps_top_genes():
     ad = scugrn.datasets.toy(n_tfs=5, n_targets=40, seed=0)
-    tfs = ["G0", "G1", "G2"]
+    tfs = list(ad.var_names[:3])
     out = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", copy=True)
     n_sig = out.uns[Key.uns.SELECT_PARAMS]["n_tfs"]  # significant TFs, beyond the variable-gene budget
     assert out.n_vars == n_sig + 10
@@ -211,7 +228,7 @@ def test_select_marks_tfs_and_keeps_top_genes():
     disp = marked.var["dispersions_norm"]
     dropped = ~marked.var[Key.var.SELECTED]
     assert disp[out.var_names].drop(tfs, errors="ignore").min() >= disp[dropped].max()
-    gl = scugrn.from_genes(["G0", "X1"])
+    gl = scugrn.from_genes([tfs[0], "X1"])
     scugrn.pp.select(gl, tfs=tfs)
     assert gl.var[Key.var.IS_TF].tolist() == [True, False]
 
@@ -273,7 +290,7 @@ def test_cli_help_and_infer(tiny_model, tiny_ckpt, tmp_path, capsys):
                "--tfs", str(tfs), "--out", str(out), "-q"])
     assert rc == 0
     df = pd.read_csv(out, sep="\t")
-    assert list(df.columns) == ["source", "target", "weight"] and len(df) == 4 * 15
+    assert list(df.columns) == ["source", "target", "weight", "score", "rank"] and len(df) == 4 * 15
     genes.write_text("\n".join([*ad.var_names, "NOTAGENE"]))
     rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
                "--tfs", str(tfs), "--out", str(out), "-q"])

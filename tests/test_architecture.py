@@ -32,6 +32,9 @@ ALLOWED = {
 PENDING = {
     "benchmarks/probe_speed.py:147 imports scugrn.models._jvp",
     "benchmarks/probe_speed.py:147 imports scugrn.models._rows",
+    # calibration.py reads two ugrn helpers that the BENCH branch is reworking; public names once it lands
+    "benchmarks/calibration.py:89 imports scugrn.benchmark.ugrn._all_pairs",
+    "benchmarks/calibration.py:89 imports scugrn.benchmark.ugrn._load",
     "src/scugrn/tl/_features.py:56 imports scugrn.models._device",
 }
 

@@ -69,6 +69,18 @@ ADDED_COLUMNS = {  # columns added after the saved outputs, by design (issue 14:
 }
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Float sums in torch's kernels depend on the thread count; the saved outputs were written
+    with one thread, so the comparison runs with one too (else 2-core CI and a laptop differ)."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def _compare(new: pd.DataFrame, path: Path):
     old = pd.read_csv(path)
     assert set(new.columns) - set(old.columns) <= ADDED_COLUMNS
@@ -96,6 +108,9 @@ def test_infosem_run_unchanged(tmp_path):
 if __name__ == "__main__":  # pragma: no cover - regenerates the saved outputs
     import tempfile
 
+    import torch
+
+    torch.set_num_threads(1)
     if "--write" not in sys.argv:
         sys.exit("usage: python tests/test_equivalence.py --write")
     with tempfile.TemporaryDirectory() as d:

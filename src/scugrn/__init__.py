@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._errors import MissingDataError, ScugrnError
 from ._keys import Key
 from ._settings import settings
 
@@ -16,8 +17,8 @@ _SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "
                "pretrain"}
 _LAZY_ATTRS = {"from_genes": ("scugrn.datasets", "from_genes")}
 
-__all__ = ["Key", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "pretrain",
-           "probes", "settings", "tl", "translator"]
+__all__ = ["Key", "MissingDataError", "ScugrnError", "benchmark", "datasets", "embeddings", "from_genes",
+           "infosem", "models", "pl", "pp", "pretrain", "probes", "settings", "tl", "translator"]
 
 
 def __getattr__(name: str):

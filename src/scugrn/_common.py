@@ -60,14 +60,15 @@ def tf_mask(adata, tfs: Sequence[str] | None = None, *, key: str = Key.var.IS_TF
     return mask
 
 
-def edges_frame(names, source: np.ndarray, target: np.ndarray, weight: np.ndarray):
-    """Decoupler's network format: DataFrame ``source, target, weight`` from index arrays into
-    ``names``, sorted by weight, descending (stable: ties keep the given order)."""
+def edges_frame(names, source: np.ndarray, target: np.ndarray, weight: np.ndarray, *, by: str = "weight",
+                **columns):
+    """Decoupler's network format: DataFrame ``source, target, weight`` (then ``columns``) from index
+    arrays into ``names``, sorted by ``by``, descending (stable: ties keep the given order)."""
     import pandas as pd
 
     names = np.asarray(names)
-    df = pd.DataFrame({"source": names[source], "target": names[target], "weight": weight})
-    return df.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
+    df = pd.DataFrame({"source": names[source], "target": names[target], "weight": weight, **columns})
+    return df.sort_values(by, ascending=False, kind="stable").reset_index(drop=True)
 
 
 def matrix_edges(names, scores: np.ndarray, rows: np.ndarray):

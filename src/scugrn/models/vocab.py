@@ -21,21 +21,29 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
     Returns ``(keep, symbols, species, report)``: boolean mask over vars, mapped symbols of kept
     vars, the species used, and a dict recording how each gene was placed and what was dropped.
     """
-    from .._species import check_species, guess_species, map_symbols, mapping_counts
+    from .._species import (
+        check_species,
+        evidence_text,
+        guess_species,
+        map_symbols,
+        mapping_counts,
+        species_evidence,
+    )
 
     if on_missing not in {"error", "drop"}:
         msg = f"on_missing must be 'error' or 'drop', got {on_missing!r}."
         raise ValueError(msg)
     names = list(map(str, adata.var_names))
-    guessed = guess_species(names)
-    sp = species or adata.uns.get(Key.uns.SPECIES) or guessed
+    sp = species or adata.uns.get(Key.uns.SPECIES) or guess_species(names)
     sp = check_species(sp)
     mapped, how = map_symbols(names, backbone.vocab, species=sp, data_dir=data_dir)
     missing = [g for g, m in zip(names, mapped) if m is None]
-    if missing and sp != guessed and len(missing) > 0.5 * len(names):
+    ev = species_evidence(missing) if missing else None
+    if missing and ev["verdict"] not in {sp, "unknown"} and len(missing) > 0.5 * len(names):
         msg = (
             f"{len(missing)} of {len(names)} genes are not in the {backbone.info.name} vocabulary with "
-            f"species={sp!r}, and the symbols look {guessed} (e.g. {names[:3]}). Pass species={guessed!r}."
+            f"species={sp!r}, and these symbols {evidence_text(ev)}, e.g. {missing[:3]}. "
+            f"Pass species={ev['verdict']!r}."
         )
         raise ValueError(msg)
     if missing and on_missing == "error":
@@ -45,6 +53,8 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
             f"(species={sp!r}): {shown}. Pass on_missing='drop' to leave them out (they get NaN "
             "features and are listed in the params), or rename them."
         )
+        if ev["verdict"] == "unknown":
+            msg += f" These symbols {evidence_text(ev)}."
         raise ValueError(msg)
     keep = np.array([m is not None for m in mapped])
     if keep.sum() < 2:

@@ -2,9 +2,9 @@
 
 from .._common import tf_mask
 from ._mlp import Ensemble, Translator, check_spec, feature_spec, load
-from ._pairs import pair_matrix, pairs_by_name
-from ._pretrained import pretrained
+from ._pairs import feature_kind, pair_matrix, pairs_by_name
+from ._pretrained import PRETRAINED_DIR, pretrained
 from ._train import fit_mlp
 
-__all__ = ["Ensemble", "Translator", "check_spec", "feature_spec", "fit_mlp", "load", "pair_matrix", "pairs_by_name",
-           "pretrained", "tf_mask"]
+__all__ = ["PRETRAINED_DIR", "Ensemble", "Translator", "check_spec", "feature_kind", "feature_spec", "fit_mlp",
+           "load", "pair_matrix", "pairs_by_name", "pretrained", "tf_mask"]
