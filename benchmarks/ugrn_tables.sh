@@ -5,6 +5,8 @@
 #                                                         #        demo-imbalance demo-table2
 #                                                         #        (one Table 2 row: demo-table2:mDC;
 #                                                         #        one more Table 5 row: demo-network:Specific)
+#                                                         #        demo-splits random-splits: Table 1 under the
+#                                                         #        gene-disjoint, tf-disjoint and dataset splits
 # Steps are independent once the features are cached; on a 2-core machine two at a time, one thread
 # each, finish ~1.5x sooner than one at a time with two threads:
 #   printf '%s\n' demo-imbalance demo-species demo-network demo-table2:{hHEP,mDC,mESC,mHSC-E,mHSC-GM,mHSC-L} |
@@ -22,6 +24,8 @@ for step in $STEPS; do
   case $step in
     demo-loo)       $BENCH --backbone demo --protocol loo --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/loo ;;
     random-loo)     $BENCH --backbone random:1,32 --protocol loo --cache-dir results/ugrn_random/cache --out results/ugrn_random/loo ;;
+    demo-splits)    $BENCH --backbone demo --protocol loo --split gene-disjoint tf-disjoint dataset --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/splits ;;
+    random-splits)  $BENCH --backbone random:1,32 --protocol loo --split gene-disjoint tf-disjoint dataset --cache-dir results/ugrn_random/cache --out results/ugrn_random/splits ;;
     demo-species)   $BENCH --backbone demo --protocol cross-species --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/species ;;
     demo-species-mouse) $BENCH --backbone demo --protocol cross-species --train mDC/STRING/500 --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/species_mouse ;;
     demo-network)   $BENCH --backbone demo --protocol cross-network --zero-shot --cache-dir results/ugrn_demo/cache --out results/ugrn_demo/network ;;

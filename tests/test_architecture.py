@@ -32,7 +32,6 @@ ALLOWED = {
 PENDING = {
     "benchmarks/probe_speed.py:147 imports scugrn.models._jvp",
     "benchmarks/probe_speed.py:147 imports scugrn.models._rows",
-    "src/scugrn/_species.py:96 imports scugrn.datasets._paths",
     # calibration.py reads two ugrn helpers that the BENCH branch is reworking; public names once it lands
     "benchmarks/calibration.py:89 imports scugrn.benchmark.ugrn._all_pairs",
     "benchmarks/calibration.py:89 imports scugrn.benchmark.ugrn._load",

@@ -188,3 +188,26 @@ def test_onehot_lr_errors():
         OneHotLR().fit(pd.DataFrame({"source": ["A", "B"], "target": ["C", "D"], "label": [1, 1]}))
     with pytest.raises(ValueError, match="columns"):
         OneHotLR().fit(pd.DataFrame({"source": ["A"], "target": ["C"]}))
+
+
+def test_onehot_lr_too_few_pairs_for_its_folds():
+    train = pd.DataFrame({"source": ["A", "A", "B"], "target": ["C", "D", "C"], "label": [1, 0, 0]})
+    with pytest.raises(ValueError, match="at least 5 pairs of each label"):
+        OneHotLR(cv=5).fit(train)
+
+
+def test_degree_baselines_count_training_edges():
+    a = _adata()
+    train = pd.DataFrame({"source": ["T1", "T1", "T2", "T2"], "target": ["G1", "G2", "G1", "G4"],
+                          "label": [1, 1, 1, 0]})
+    e = run_baseline("tf_degree", a, train=train)
+    _check_edges(e, a)
+    d = _as_dict(e)
+    assert d[("T1", "G3")] == 2 and d[("T2", "G3")] == 1
+    e = run_baseline("target_degree", a, train=train)
+    _check_edges(e, a)
+    d = _as_dict(e)
+    assert d[("T2", "G1")] == 2 and d[("T1", "G2")] == 1 and d[("T1", "G4")] == 0  # negatives do not count
+    assert BASELINES["tf_degree"].supervised and not BASELINES["tf_degree"].needs_expression
+    with pytest.raises(ValueError, match="train must be a DataFrame with columns"):
+        run_baseline("tf_degree", a, train=train.drop(columns="label"))

@@ -146,3 +146,28 @@ def test_evaluate_edges():
     with pytest.raises(ValueError, match="columns"):
         evaluate_edges(edges.rename(columns={"weight": "w"}), pairs)
     assert math.isfinite(evaluate_edges(edges, pairs)["epr"])
+
+
+def test_grouped_auprc_matches_sklearn_per_group_with_ties():
+    from sklearn.metrics import average_precision_score
+
+    from scugrn.benchmark.metrics import grouped_auprc, per_tf
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    g = rng.choice(["A", "B", "C", "D", "E"], n)
+    y = (rng.random(n) < 0.2).astype(int)
+    for s in (np.round(rng.random(n), 1), np.zeros(n), rng.random(n) + y):
+        t = grouped_auprc(y, s, g)
+        for k in "ABCDE":
+            m = g == k
+            assert t.loc[k, "auprc"] == pytest.approx(average_precision_score(y[m], s[m]))
+    # per-TF: only TFs with >= min_pos true targets; a hub ranked first does not lift it
+    y = np.r_[np.ones(50), np.zeros(50), np.ones(5), np.zeros(95)].astype(int)
+    src = np.r_[np.zeros(100), np.ones(100)]
+    s = np.r_[np.full(100, 2.0), rng.random(100)]  # the hub TF's pairs all above the other's
+    out = per_tf(y, s, src, min_pos=5)
+    assert out["n_tfs_scored"] == 2
+    assert out["per_tf_auprc"] < evaluate(y, s, metrics=("auprc",))["auprc"]
+    assert per_tf(y, s, src, min_pos=6)["n_tfs_scored"] == 1
+    assert np.isnan(per_tf(y, s, src, min_pos=100)["per_tf_auprc"])

@@ -147,3 +147,30 @@ def test_cli_zero_shot_flag():
     assert zs() == zs("--zero-shot") == ["origin_pert", "origin_attn"]
     assert zs("--zero-shot", "origin_attn") == ["origin_attn"]
     assert zs("--no-zero-shot") == []
+
+
+def test_engine_split_into_steps_keeps_the_outputs(backbone, tmp_path):
+    """run_transfer split into feature / train / score steps (Ens as a translator.Ensemble) gives the
+    numbers of the single-function engine it replaced (tests/data/ugrn_tiny_reference.csv, written
+    by that engine at commit c14a4fd on this fixture)."""
+    ref = pd.read_csv(Path(__file__).parent / "data" / "ugrn_tiny_reference.csv")
+    res = _run(backbone, tmp_path / "cache")
+    assert set(res["split"]) == {"dataset"}
+    got = res[ref.columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref, check_dtype=False, check_exact=False, rtol=0, atol=1e-9)
+
+
+def test_disjoint_split_on_the_fixture(backbone, tmp_path):
+    res = run_transfer(backbone=backbone, train=TRAIN, test=[TEST], seeds=range(1), epochs=2, n_values=3,
+                       data_dir=TINY, cache_dir=tmp_path / "cache", verbose=False, split="tf-disjoint",
+                       baselines=("random", "tf_degree"), zero_shot=())
+    assert set(res["split"]) == {"tf-disjoint"}
+    for c in ("n_universe", "n_train_genes", "n_test_genes", "n_train_tfs", "n_test_tfs"):
+        assert (res[c] > 0).all(), c
+    # fewer pairs than leave-one-dataset-out: only pairs of held-out TFs are tested
+    full = scugrn.benchmark.ugrn._all_pairs(scugrn.datasets.beeline("mDC", network="STRING", size=500, path=TINY))
+    assert (res["n_pairs"] < len(full[0])).all()
+    b = res.set_index("method")["balanced_auprc"]
+    assert b["tf_degree"] == pytest.approx(0.5)  # no test TF has a degree in training
+    with pytest.raises(ValueError, match="gene-disjoint"):
+        run_transfer(backbone=backbone, train=TRAIN, test=[TEST], split="genes", data_dir=TINY)

@@ -128,6 +128,10 @@ def cmd_checkpoint(a) -> int:
 
 
 def cmd_bench(a, rest) -> int:
+    if a.which == "eval":
+        from scugrn.benchmark.evaluate import main as eval_main
+
+        return eval_main(rest)
     if a.which == "ugrn":
         from scugrn.benchmark.cli import main as bench_main
     else:
@@ -178,11 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--seed", type=int, default=0)
     ck.set_defaults(func=cmd_checkpoint)
 
-    be = sub.add_parser("bench", help="benchmarks: `scugrn bench ugrn --help`, `scugrn bench infosem --help`",
+    be = sub.add_parser("bench", help="benchmarks: `scugrn bench ugrn --help`, `scugrn bench infosem --help`, "
+                                      "`scugrn bench eval --help`",
                         description="Benchmarks on BEELINE. `scugrn bench ugrn ...` runs the UGRN protocols "
-                                    "(VVP/GDT translators), `scugrn bench infosem ...` the InfoSEM ones; each "
-                                    "takes --help for its options.", add_help=False, epilog=EPILOG)
-    be.add_argument("which", choices=["ugrn", "infosem"], help="which benchmark")
+                                    "(VVP/GDT translators), `scugrn bench infosem ...` the InfoSEM ones, "
+                                    "`scugrn bench eval --pred e.tsv --truth t.tsv` scores predictions against your "
+                                    "own truth network; each takes --help for its options.", add_help=False,
+                        epilog=EPILOG)
+    be.add_argument("which", choices=["ugrn", "infosem", "eval"], help="which benchmark")
     be.add_argument("-h", "--help", action="help", help="show this help message and exit")
     be.set_defaults(func=None)
     p.bench_parser = be  # main() parses `bench` itself: the rest of its line belongs to the benchmark

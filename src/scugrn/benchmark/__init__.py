@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib
 
 _LAZY = {"run_transfer": ".ugrn", "protocol": ".ugrn", "markdown_table": ".ugrn", "Config": ".ugrn",
-         "evaluate": ".metrics", "run_baseline": ".baselines", "FeatureCache": "._cache"}
-__all__ = ["Config", "FeatureCache", "evaluate", "markdown_table", "protocol", "run_baseline", "run_transfer"]
+         "evaluate": ".metrics", "evaluate_network": ".evaluate", "make_split": ".splits", "run_baseline": ".baselines", "FeatureCache": "._cache"}
+__all__ = ["Config", "FeatureCache", "evaluate", "evaluate_network", "make_split", "markdown_table", "protocol", "run_baseline", "run_transfer"]
 
 
 def __getattr__(name):

@@ -51,13 +51,20 @@ class FeatureCache:
             self.root.mkdir(parents=True, exist_ok=True)
         self.hits = self.misses = 0
 
-    def key(self, adata, probe: str, model, params: dict) -> str:
+    def key(self, adata, probe: str, model, params: dict, data_dir=None) -> str:
+        from .._species import map_symbols
         from ..probes import get_probe
 
         meta, _ = get_probe(probe)
+        genes = sorted(map(str, adata.var_names))
+        species = adata.uns.get(Key.SPECIES)
         parts = {"backbone": model.info.sha256, "head": getattr(model, "head", "mlm"), "probe": probe,
-                 "params": params, "genes": sorted(map(str, adata.var_names)),
-                 "species": adata.uns.get(Key.SPECIES)}
+                 "params": params, "genes": genes, "species": species}
+        vocab = getattr(model, "vocab", None)
+        if vocab is not None and species is not None:
+            # the vocabulary symbols the genes map to: a change of the mapping (e.g. mouse symbols
+            # through orthologs) must not reuse features computed under the old one
+            parts["symbols"] = map_symbols(genes, vocab, species=species, data_dir=data_dir)[0]
         if meta.needs_expression:
             X = np.ascontiguousarray(dense(adata.X), dtype=np.float32)
             parts["x"] = hashlib.sha256(X.tobytes()).hexdigest()
@@ -70,7 +77,7 @@ class FeatureCache:
 
         meta, _ = get_probe(probe)
         key_added = key_added or probe
-        ck = self.key(adata, probe, model, params)
+        ck = self.key(adata, probe, model, params, data_dir=data_dir)
         f = None if self.root is None else self.root / f"{ck}.npz"
         if f is not None and f.exists():
             z = np.load(f, allow_pickle=False)

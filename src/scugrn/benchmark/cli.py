@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .splits import SPLITS
 from .ugrn import ZERO_SHOT
 
 
@@ -29,8 +30,15 @@ def build_parser():
     p.add_argument("--zero-shot", nargs="*", default=None, choices=ZERO_SHOT,
                    help="zero-shot scorers on test sets with expression (default, or the flag alone: both)")
     p.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot scorers")
-    p.add_argument("--baselines", nargs="*", default=["random", "pearson", "spearman", "onehot_lr"],
-                   help="random pearson spearman grnboost2 onehot_lr")
+    p.add_argument("--baselines", nargs="*", default=["random", "pearson", "spearman", "onehot_lr", "tf_degree",
+                                                       "target_degree"],
+                   help="random pearson spearman grnboost2 onehot_lr tf_degree target_degree")
+    p.add_argument("--split", nargs="+", default=["dataset"], choices=list(SPLITS),
+                   help="dataset = leave one dataset out (the paper); tf-disjoint = no test TF is a source in "
+                        "training; gene-disjoint = no test gene is in training (seeded per seed; several "
+                        "splits reuse the features)")
+    p.add_argument("--test-frac", type=float, default=0.5,
+                   help="share of the training genes (TFs) held out by the disjoint splits")
     p.add_argument("--no-controls", action="store_true", help="skip the random-weight / permuted-label controls")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--n-values", type=int, default=8, help="M (VVP) and T (GDT)")
@@ -38,6 +46,8 @@ def build_parser():
     p.add_argument("--data-dir", type=Path, default=None, help="folder with beeline/ (shared/data layout)")
     p.add_argument("--cache-dir", type=Path, default=Path("_cache/features"))
     p.add_argument("--out", type=Path, default=Path("results/ugrn"))
+    p.add_argument("--features-only", action="store_true",
+                   help="only compute (and cache) the features of the protocol's configurations, then stop")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -70,7 +80,7 @@ def resolve_backbone(spec: str, data_dir):
 def main(argv=None) -> int:
     import time
 
-    from .ugrn import Config, markdown_table, protocol, run_transfer, save
+    from .ugrn import Config, compute_features, markdown_table, protocol, run_transfer, save
 
     a = build_parser().parse_args(argv)
     zero_shot = zero_shot_from(a)
@@ -83,19 +93,36 @@ def main(argv=None) -> int:
     import pandas as pd
 
     t0 = time.perf_counter()
-    parts = []
-    for sp in splits:
-        parts.append(run_transfer(
-            backbone=bb, train=sp["train"], test=sp["test"], features=a.features, zero_shot=zero_shot,
-            baselines=a.baselines, controls=not a.no_controls, seeds=range(a.seeds), neg_ratio=sp["neg_ratio"],
-            n_values=a.n_values, epochs=a.epochs, data_dir=a.data_dir, cache_dir=a.cache_dir, verbose=not a.quiet))
-    res = pd.concat(parts, ignore_index=True)
-    wall = time.perf_counter() - t0
-    out = save(res, a.out, name=a.protocol)
-    meta = {"argv": sys.argv, "wall_s": wall, "backbone": bb.info.as_dict()}
-    (out / f"{a.protocol}.json").write_text(json.dumps(meta, indent=2, default=str))
-    print(markdown_table(res))
-    print(f"\nwall time {wall:.0f} s; results in {out}", file=sys.stderr)
+    if a.features_only:
+        cfgs = list(dict.fromkeys(str(c) for sp in splits for c in [*sp["train"], *sp["test"]]))
+        compute_features(bb, cfgs, features=a.features, zero_shot=zero_shot, controls=not a.no_controls,
+                         n_values=a.n_values, data_dir=a.data_dir, cache_dir=a.cache_dir, verbose=not a.quiet)
+        print(f"features of {len(cfgs)} configurations in {a.cache_dir}; wall time "
+              f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        return 0
+    for split in dict.fromkeys(a.split):
+        t1 = time.perf_counter()
+        parts = []
+        for sp in splits:
+            parts.append(run_transfer(
+                backbone=bb, train=sp["train"], test=sp["test"], features=a.features, zero_shot=zero_shot,
+                baselines=a.baselines, controls=not a.no_controls, seeds=range(a.seeds), neg_ratio=sp["neg_ratio"],
+                n_values=a.n_values, epochs=a.epochs, split=split, test_frac=a.test_frac, data_dir=a.data_dir,
+                cache_dir=a.cache_dir, verbose=not a.quiet))
+        res = pd.concat(parts, ignore_index=True)
+        wall = time.perf_counter() - t1
+        name = a.protocol if split == "dataset" else f"{a.protocol}_{split}"
+        out = save(res, a.out, name=name)
+        meta = {"argv": sys.argv, "split": split, "wall_s": wall, "wall_s_since_start": time.perf_counter() - t0,
+                "backbone": bb.info.as_dict()}
+        if split != "dataset":
+            sizes = [c for c in ("n_universe", "n_train_genes", "n_test_genes", "n_train_tfs", "n_test_tfs")
+                     if c in res]
+            meta["split_sizes_per_seed"] = res.groupby("seed")[sizes].first().reset_index().to_dict("records")
+        (out / f"{name}.json").write_text(json.dumps(meta, indent=2, default=str))
+        print(f"## split: {split}\n")
+        print(markdown_table(res))
+        print(f"\n{split}: wall time {wall:.0f} s; results in {out}/{name}.*", file=sys.stderr)
     return 0
 
 

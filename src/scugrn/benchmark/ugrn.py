@@ -108,92 +108,50 @@ def _impute_missing(s: np.ndarray, missing: np.ndarray, seed: int = 0) -> np.nda
     return s
 
 
-def _metrics(y_all, s_all, sample_idx, seed):
+def _metrics(y_all, s_all, sample_idx, seed, sources=None):
     """On the evaluation sample at the run's N/P: AUROC, AUPRC (the paper's Table 6 metric; its
     baseline is the sample's density 1/(1 + N/P)) and balanced AUPRC (the sample subsampled to 1:1;
-    equal to AUPRC at N/P = 1). Over all TF→gene pairs: AUPRC ratio, EPR, Hit@1%."""
-    from .metrics import evaluate
+    equal to AUPRC at N/P = 1). Over all evaluated TF→gene pairs: AUPRC ratio, EPR, Hit@1% and,
+    given the pairs' ``sources``, the per-TF AUPRC (:func:`~scugrn.benchmark.metrics.per_tf`)."""
+    from .metrics import evaluate, per_tf
 
     out = evaluate(y_all[sample_idx], s_all[sample_idx], metrics=("auroc", "auprc", "balanced_auprc"),
                    seed=seed)
     out.update(evaluate(y_all, s_all, metrics=("auprc_ratio", "epr", "hit_at_1pct"), seed=seed))
+    if sources is not None:
+        out.update(per_tf(y_all, s_all, sources))
     return out
 
 
-def run_transfer(
-    *,
-    backbone,
-    train,
-    test,
-    features=("emb", "vvp", "gdt", "ens"),
-    zero_shot=ZERO_SHOT,
-    baselines=("random", "pearson", "spearman", "onehot_lr"),
-    controls: bool = True,
-    seeds=range(5),
-    neg_ratio: float = 1,
-    n_values: int = 8,
-    epochs: int = 50,
-    standardize: bool = True,
-    data_dir=None,
-    cache_dir=None,
-    verbose: bool = True,
-) -> pd.DataFrame:
-    """Train on ``train`` configurations, evaluate on ``test`` ones. Returns a tidy table.
+def _probes(features) -> list[str]:
+    """The probes a list of feature sets needs (``ens`` = VVP + GDT)."""
+    return sorted({p for f in features for p in (("vvp", "gdt") if f == "ens" else (f,))})
 
-    Parameters
-    ----------
-    backbone
-        A loaded backbone, a checkpoint folder or ``"demo"``.
-    train, test
-        Configurations (``"hESC/STRING/500"`` or :class:`Config`); several train configurations
-        are pooled.
-    features
-        Translator feature sets: ``emb``, ``vvp``, ``gdt``, ``pert`` (only if every train and test
-        configuration has expression), and ``ens`` (VVP + GDT logits).
-    zero_shot
-        ``origin_pert``, ``origin_attn`` — scored on test configurations with expression.
-    baselines
-        Names in :data:`~scugrn.benchmark.baselines.BASELINES`: ``random`` and ``onehot_lr``
-        (trained on the train labels) score every test configuration; ``pearson``, ``spearman``,
-        ``grnboost2`` (``needs_expression``) those with expression.
-    controls
-        Also run VVP/GDT/Ens on a random-weight backbone of the same architecture, and VVP/GDT/Ens
-        with permuted training labels. Both must land at chance.
-    seeds, neg_ratio
-        Seeds (negative sampling and translator training) and N/P.
-    cache_dir
-        Feature cache (keyed by backbone hash, probe settings, gene set).
+
+def compute_features(backbone, configs, *, features=("emb", "vvp", "gdt", "ens"), zero_shot=ZERO_SHOT,
+                     controls: bool = True, n_values: int = 8, data_dir=None, cache_dir=None,
+                     verbose: bool = True) -> dict:
+    """Load each configuration and fill its features (the feature step of :func:`run_transfer`).
+
+    Features depend on the gene set only, never on a split, so one call serves every split and
+    protocol of the same configurations; with ``cache_dir`` they are computed once on disk.
+    Returns ``{str(config): AnnData}``; the random-weight control's VVP/GDT are stored under
+    ``vvp@random-weights`` / ``gdt@random-weights``.
     """
     from tqdm.auto import tqdm
 
-    from .. import models, tl
+    from .. import models
     from ..probes import get_probe
     from ._cache import FeatureCache
-    from .baselines import BASELINES, run_baseline
 
-    unknown = [b for b in baselines if b not in BASELINES]
-    if unknown:
-        msg = f"Unknown baseline(s) {unknown}; expected names from {sorted(BASELINES)}."
-        raise ValueError(msg)
-    unknown = [p for p in zero_shot if p not in ZERO_SHOT]
-    if unknown:
-        msg = f"Unknown zero-shot scorer(s) {unknown}; expected names from {list(ZERO_SHOT)}."
-        raise ValueError(msg)
-    t_start = time.perf_counter()
     bb = models.resolve(backbone)
-    trains = [Config.parse(c) for c in ([train] if isinstance(train, (str, Config)) else train)]
-    tests = [Config.parse(c) for c in ([test] if isinstance(test, (str, Config)) else test)]
     cache = FeatureCache(cache_dir)
     backbones = {"": bb}
     if controls:
         backbones["random-weights"] = models.randomize(bb, seed=12345)
-    probes = sorted({p for f in features for p in (("vvp", "gdt") if f == "ens" else (f,))})
-
-    def needs_x(names) -> bool:
-        return any(get_probe(p)[0].needs_expression for p in names)
-
+    probes = _probes(features)
     ads = {}
-    for cfg in tqdm(trains + tests, desc="datasets + features", disable=not verbose):
+    for cfg in tqdm([Config.parse(c) for c in configs], desc="datasets + features", disable=not verbose):
         if str(cfg) in ads:
             continue
         ad = _load(cfg, data_dir)
@@ -211,94 +169,283 @@ def run_transfer(
                 cache.get(ad, p, model=bb, verbose=False, data_dir=data_dir)
         ads[str(cfg)] = ad
     logger.info("features: %d cached, %d computed", cache.hits, cache.misses)
+    return ads
 
-    rows = []
-    pairs = {str(c): _all_pairs(ads[str(c)]) for c in tests}
+
+def run_transfer(
+    *,
+    backbone,
+    train,
+    test,
+    features=("emb", "vvp", "gdt", "ens"),
+    zero_shot=ZERO_SHOT,
+    baselines=("random", "pearson", "spearman", "onehot_lr"),
+    controls: bool = True,
+    seeds=range(5),
+    neg_ratio: float = 1,
+    n_values: int = 8,
+    epochs: int = 50,
+    standardize: bool = True,
+    split: str = "dataset",
+    test_frac: float = 0.5,
+    data_dir=None,
+    cache_dir=None,
+    verbose: bool = True,
+) -> pd.DataFrame:
+    """Train on ``train`` configurations, evaluate on ``test`` ones. Returns a tidy table.
+
+    Three steps: features (:func:`compute_features`, once for every split), then per seed the
+    translators (:func:`train_step`) and the scores of every method on every test configuration
+    (:func:`score_step`).
+
+    Parameters
+    ----------
+    backbone
+        A loaded backbone, a checkpoint folder or ``"demo"``.
+    train, test
+        Configurations (``"hESC/STRING/500"`` or :class:`Config`); several train configurations
+        are pooled.
+    features
+        Translator feature sets: ``emb``, ``vvp``, ``gdt``, ``pert`` (only if every train and test
+        configuration has expression), and ``ens`` (VVP + GDT logits, a :class:`~scugrn.translator.Ensemble`).
+    zero_shot
+        ``origin_pert``, ``origin_attn`` — scored on test configurations with expression.
+    baselines
+        Names in :data:`~scugrn.benchmark.baselines.BASELINES`: ``random``, and the supervised
+        ``onehot_lr``, ``tf_degree``, ``target_degree`` (trained on the train labels) score every
+        test configuration; ``pearson``, ``spearman``, ``grnboost2`` (``needs_expression``) those
+        with expression.
+    controls
+        Also run VVP/GDT/Ens on a random-weight backbone of the same architecture, and VVP/GDT/Ens
+        with permuted training labels. Both must land at chance.
+    seeds, neg_ratio
+        Seeds (negative sampling, translator training, the gene split) and N/P.
+    split, test_frac
+        ``"dataset"`` (leave-one-dataset-out, the paper's protocol), ``"tf-disjoint"`` or
+        ``"gene-disjoint"`` (:mod:`scugrn.benchmark.splits`; ``test_frac`` of the training genes
+        held out, a new cut per seed). The split's sizes are columns of the result.
+    cache_dir
+        Feature cache (keyed by backbone hash, probe settings, gene set).
+
+    Returns
+    -------
+    One row per method × test configuration × seed: AUROC, AUPRC, balanced AUPRC on the N/P
+    sample; AUPRC ratio, EPR, Hit@1% and the per-TF AUPRC (:func:`~scugrn.benchmark.metrics.per_tf`)
+    over every evaluated TF→gene pair; the split and its sizes.
+    """
+    from tqdm.auto import tqdm
+
+    from .. import models
+    from .baselines import BASELINES
+    from .splits import check_split, make_split
+
+    unknown = [b for b in baselines if b not in BASELINES]
+    if unknown:
+        msg = f"Unknown baseline(s) {unknown}; expected names from {sorted(BASELINES)}."
+        raise ValueError(msg)
+    unknown = [p for p in zero_shot if p not in ZERO_SHOT]
+    if unknown:
+        msg = f"Unknown zero-shot scorer(s) {unknown}; expected names from {list(ZERO_SHOT)}."
+        raise ValueError(msg)
+    check_split(split)
+    t_start = time.perf_counter()
+    bb = models.resolve(backbone)
+    trains = [Config.parse(c) for c in ([train] if isinstance(train, (str, Config)) else train)]
+    tests = [Config.parse(c) for c in ([test] if isinstance(test, (str, Config)) else test)]
+    ads = compute_features(bb, trains + tests, features=features, zero_shot=zero_shot, controls=controls,
+                           n_values=n_values, data_dir=data_dir, cache_dir=cache_dir, verbose=verbose)
     train_ads = [ads[str(c)] for c in trains]
+    test_ads = {str(c): ads[str(c)] for c in tests}
+    pairs = {str(c): _all_pairs(ads[str(c)]) for c in dict.fromkeys(trains + tests)}
+    keys = {}
+    if split != "dataset":
+        from .splits import adata_keys
+
+        keys = {name: adata_keys(ad, data_dir=data_dir) for name, ad in ads.items()}
     train_name = "+".join(map(str, trains))
-
-    balanced = {}
-
-    def record(method, kind, cfg, seed, scores, n_missing=0):
-        S, T, y = pairs[str(cfg)]
-        if (str(cfg), seed) not in balanced:
-            balanced[(str(cfg), seed)] = _balanced_subset(ads[str(cfg)], S, T, neg_ratio, seed)
-        bal = balanced[(str(cfg), seed)]
-        m = _metrics(y, scores, bal, seed)
-        rows.append({"method": method, "kind": kind, "train": train_name, "test": str(cfg),
-                     "test_cell": cfg.name, "test_network": cfg.network, "size": cfg.size, "seed": seed,
-                     "neg_ratio": neg_ratio, "n_pairs": len(y), "n_pos": int(y.sum()),
-                     "n_missing_pairs": n_missing, **m})
-
+    rows = []
+    fitted = {}
     for seed in tqdm(list(seeds), desc="seeds", disable=not verbose):
-        from ..datasets.labels import labelled_pairs
-
-        labels = [labelled_pairs(a, neg_ratio=neg_ratio, seed=seed) for a in train_ads]
-        rng = np.random.default_rng(seed + 1_000_003)
-        permuted = [lab.assign(label=rng.permutation(lab["label"].to_numpy())) for lab in labels]
-        trained = {}
-        variants = [("", labels, "")]
-        if controls:
-            variants += [("random-weights", labels, "@random-weights"), ("permuted-labels", permuted, "")]
-        for tag, labs, suffix in variants:
-            for p in probes:
-                if tag and p not in ("vvp", "gdt"):
-                    continue
-                if get_probe(p)[0].needs_expression and not all(a.n_obs for a in train_ads):
-                    continue
-                key = p + suffix
-                trained[(tag, p)] = tl.train_translator(train_ads, features=key, labels=labs, seed=seed,
-                                                        epochs=epochs, standardize=standardize, verbose=False)
+        sp = make_split(split, train_ads, list(test_ads.values()), seed=seed, test_frac=test_frac,
+                        data_dir=data_dir)
+        labels = [_training_labels(ad, pairs[str(c)], keys.get(str(c)), sp, neg_ratio, seed)
+                  for c, ad in zip(trains, train_ads)]
+        methods = train_step(train_ads, labels, features=features, controls=controls, seed=seed, epochs=epochs,
+                             standardize=standardize)
+        extra = {"split": split, "test_frac": test_frac if sp is not None else None,
+                 **(sp.sizes if sp is not None else {})}
         for cfg in tests:
-            ad = ads[str(cfg)]
-            S, T, _ = pairs[str(cfg)]
-            logits = {}  # (tag, probe) -> (logits, missing); Ens reuses its members' logits
-            for tag, _, suffix in variants:
-                for f in features:
-                    if tag and f not in ("vvp", "gdt", "ens"):
-                        continue
-                    need = ("vvp", "gdt") if f == "ens" else (f,)
-                    if not all((tag, p) in trained for p in need) or (needs_x(need) and ad.n_obs == 0):
-                        continue
-                    for p in need:
-                        if (tag, p) not in logits:
-                            trained[(tag, p)].check(ad.uns[Key.params(p + suffix)], key=p + suffix)
-                            logits[(tag, p)] = _translator_logits(ad, trained[(tag, p)], p + suffix, S, T)
-                    missing = np.logical_or.reduce([logits[(tag, p)][1] for p in need])
-                    mean_logit = np.mean([logits[(tag, p)][0].astype(float) for p in need], axis=0)
-                    s = _impute_missing(mean_logit, missing)
-                    name = f + (f"[{tag}]" if tag else "")
-                    record(name, "control" if tag else "translator", cfg, seed, s, int(missing.sum()))
-            if ad.n_obs > 0:
-                for p in zero_shot:
-                    F = ad.varp[p][:, :, 0]
-                    s = np.abs(F[S, T]).astype(float)
-                    s = _impute_missing(s, ~np.isfinite(s))
-                    record(p, "zero-shot", cfg, seed, s)
-            for b in baselines:
-                meta = BASELINES[b]
-                if meta.needs_expression and ad.n_obs == 0:
-                    continue
-                if meta.supervised:
-                    tr = pd.concat(labels)
-                    n_min = int(min(tr["label"].sum(), (1 - tr["label"]).sum()))
-                    df = run_baseline(b, ad, train=tr, seed=seed, cv=max(2, min(5, n_min)))
-                else:
-                    df = run_baseline(b, ad, seed=seed) if _takes_seed(b) else run_baseline(b, ad)
-                s = _align(df, ad, S, T)
-                record(b, "baseline", cfg, seed, s)
+            ad = test_ads[str(cfg)]
+            ev = _eval_pairs(ad, pairs[str(cfg)], keys.get(str(cfg)), sp, neg_ratio, seed)
+            if ev is None:
+                logger.warning("%s split, seed %d: no true edge of %s is left to test on; skipped.",
+                               split, seed, cfg)
+                continue
+            meta = {"train": train_name, "test": str(cfg), "test_cell": cfg.name, "test_network": cfg.network,
+                    "size": cfg.size, "seed": seed, "neg_ratio": neg_ratio, **extra}
+            for r in score_step(ad, ev, methods, zero_shot=zero_shot, baselines=baselines, labels=labels,
+                                seed=seed, fitted=fitted):
+                rows.append({"method": r.pop("method"), "kind": r.pop("kind"), **meta, **r})
     res = pd.DataFrame(rows)
     res.attrs["wall_s"] = time.perf_counter() - t_start
     res.attrs["backbone"] = bb.info.as_dict()
     return res
 
 
-def _takes_seed(name) -> bool:
+@dataclass
+class _Eval:
+    """The evaluated pairs of one test configuration (var indices S → T, truth y) and the N/P
+    sample (indices into them)."""
+
+    S: np.ndarray
+    T: np.ndarray
+    y: np.ndarray
+    sample: np.ndarray
+
+
+def _masked_sample(y: np.ndarray, neg_ratio, seed: int) -> np.ndarray:
+    """All positives of ``y`` and ``round(neg_ratio × P)`` negatives drawn without replacement
+    (``default_rng(seed)``; all of them when fewer exist), as sorted indices."""
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    want = min(int(np.rint(neg_ratio * len(pos))), len(neg))
+    neg = np.sort(np.random.default_rng(seed).choice(neg, size=want, replace=False))
+    return np.sort(np.concatenate([pos, neg]))
+
+
+def _eval_pairs(ad, all_pairs, keys, sp, neg_ratio, seed) -> _Eval | None:
+    S, T, y = all_pairs
+    if sp is None:  # leave one dataset out: every pair, BEELINE's labelled sample
+        return _Eval(S, T, y, _balanced_subset(ad, S, T, neg_ratio, seed))
+    m = sp.test_mask(keys, S, T)
+    S, T, y = S[m], T[m], y[m]
+    if not y.any() or y.all():
+        return None
+    return _Eval(S, T, y, _masked_sample(y, neg_ratio, seed))
+
+
+def _training_labels(ad, all_pairs, keys, sp, neg_ratio, seed) -> pd.DataFrame:
+    """Labelled training pairs ``source, target, label`` of one training configuration."""
+    from ..datasets.labels import labelled_pairs
+
+    if sp is None:
+        return labelled_pairs(ad, neg_ratio=neg_ratio, seed=seed)
+    S, T, y = all_pairs
+    m = np.flatnonzero(sp.train_mask(keys, S, T))
+    if not y[m].any():
+        msg = (f"The {sp.kind} split (seed {sp.seed}) leaves no true edge to train on in this configuration; "
+               "expected a smaller test_frac or a training configuration with more edges.")
+        raise ValueError(msg)
+    idx = m[_masked_sample(y[m], neg_ratio, seed)]
+    names = ad.var_names.to_numpy().astype(str)
+    lab = pd.DataFrame({"source": names[S[idx]], "target": names[T[idx]], "label": y[idx].astype(np.int64)})
+    return lab.sort_values("label", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def train_step(train_ads, labels, *, features=("emb", "vvp", "gdt", "ens"), controls: bool = True, seed: int = 0,
+               epochs: int = 50, standardize: bool = True) -> dict:
+    """Translators of one seed: ``{method name: (kind, Translator | Ensemble)}``.
+
+    ``ens`` is a :class:`~scugrn.translator.Ensemble` of the VVP and GDT translators; with
+    ``controls`` the same on the random-weight backbone's features (``[random-weights]``) and with
+    permuted training labels (``[permuted-labels]``). ``pert`` is trained only when every training
+    configuration has expression.
+    """
+    from .. import tl
+    from ..probes import get_probe
+    from ..translator import Ensemble
+
+    rng = np.random.default_rng(seed + 1_000_003)
+    permuted = [lab.assign(label=rng.permutation(lab["label"].to_numpy())) for lab in labels]
+    variants = [("", labels, "")]
+    if controls:
+        variants += [("random-weights", labels, "@random-weights"), ("permuted-labels", permuted, "")]
+    trained = {}
+    for tag, labs, suffix in variants:
+        for p in _probes(features):
+            if tag and p not in ("vvp", "gdt"):
+                continue
+            if get_probe(p)[0].needs_expression and not all(a.n_obs for a in train_ads):
+                continue
+            trained[(tag, p)] = tl.train_translator(train_ads, features=p + suffix, labels=labs, seed=seed,
+                                                    epochs=epochs, standardize=standardize, verbose=False)
+    methods = {}
+    for tag, _, _ in variants:
+        for f in features:
+            if tag and f not in ("vvp", "gdt", "ens"):
+                continue
+            need = ("vvp", "gdt") if f == "ens" else (f,)
+            if not all((tag, p) in trained for p in need):
+                continue
+            name = f + (f"[{tag}]" if tag else "")
+            kind = "control" if tag else "translator"
+            methods[name] = (kind, Ensemble([trained[(tag, p)] for p in need]) if f == "ens" else trained[(tag, f)])
+    return methods
+
+
+def score_step(ad, ev: _Eval, methods: dict, *, zero_shot=ZERO_SHOT, baselines=(), labels=(), seed: int = 0,
+               fitted: dict | None = None):
+    """Metrics of every method on one test configuration: a list of row dicts (``method``,
+    ``kind``, ``n_pairs``, ``n_pos``, ``n_missing_pairs`` and the metrics). ``fitted`` (a dict
+    kept across the test configurations of a seed) lets one-hot LR be fitted once per seed."""
+    from ..translator import Ensemble
+    from .baselines import BASELINES, run_baseline
+
+    rows = []
+
+    def record(method, kind, scores, n_missing=0):
+        m = _metrics(ev.y, scores, ev.sample, seed, sources=ev.S)
+        rows.append({"method": method, "kind": kind, "n_pairs": len(ev.y), "n_pos": int(ev.y.sum()),
+                     "n_missing_pairs": n_missing, **m})
+
+    logits = {}  # id(translator) -> (logits, missing): Ens reuses its members' logits
+    for name, (kind, model) in methods.items():
+        members = model.members if isinstance(model, Ensemble) else [model]
+        if any(m.spec["key"] not in ad.varp and m.spec["key"] not in ad.varm for m in members):
+            continue  # e.g. pert on a test set without expression
+        for m in members:
+            if id(m) not in logits:
+                k = m.spec["key"]
+                m.check(ad.uns[Key.params(k)], key=k)
+                logits[id(m)] = _translator_logits(ad, m, k, ev.S, ev.T)
+        missing = np.logical_or.reduce([logits[id(m)][1] for m in members])
+        mean_logit = np.mean([logits[id(m)][0].astype(float) for m in members], axis=0)
+        record(name, kind, _impute_missing(mean_logit, missing), int(missing.sum()))
+    if ad.n_obs > 0:
+        for p in zero_shot:
+            F = ad.varp[p][:, :, 0]
+            s = np.abs(F[ev.S, ev.T]).astype(float)
+            record(p, "zero-shot", _impute_missing(s, ~np.isfinite(s)))
+    for b in baselines:
+        meta = BASELINES[b]
+        if meta.needs_expression and ad.n_obs == 0:
+            continue
+        kw = {"seed": seed}
+        if meta.supervised:
+            tr = pd.concat(labels)
+            n_min = int(min(tr["label"].sum(), (1 - tr["label"]).sum()))
+            kw.update(train=tr, cv=max(2, min(5, n_min)))
+        if b == "onehot_lr" and fitted is not None:  # the same fit for every test configuration of a seed
+            from ..datasets.labels import tf_gene_pairs
+            from .baselines import OneHotLR
+
+            if ("onehot_lr", seed) not in fitted:
+                fitted.clear()
+                fitted[("onehot_lr", seed)] = OneHotLR(seed=seed, cv=kw["cv"]).fit(kw["train"])
+            df = fitted[("onehot_lr", seed)].predict(tf_gene_pairs(ad))
+        else:
+            df = run_baseline(b, ad, **_accepted(b, kw))
+        record(b, "baseline", _align(df, ad, ev.S, ev.T))
+    return rows
+
+
+def _accepted(name, kwargs: dict) -> dict:
+    """The keyword arguments baseline ``name`` takes."""
     import inspect
 
     from .baselines import BASELINES
 
-    return "seed" in inspect.signature(BASELINES[name].func).parameters
+    params = inspect.signature(BASELINES[name].func).parameters
+    return {k: v for k, v in kwargs.items() if k in params}
 
 
 def _align(df: pd.DataFrame, ad, S, T) -> np.ndarray:
@@ -373,12 +520,17 @@ def markdown_table(res: pd.DataFrame, *, metric: str = "balanced_auprc", order=N
 
 _ORDER = ["origin_pert", "origin_attn", "pert", "emb", "vvp", "gdt", "ens", "vvp[random-weights]",
           "gdt[random-weights]", "ens[random-weights]", "gdt[permuted-labels]", "ens[permuted-labels]",
-          "vvp[permuted-labels]", "random", "pearson", "spearman", "grnboost2", "onehot_lr"]
+          "vvp[permuted-labels]", "random", "pearson", "spearman", "grnboost2", "onehot_lr", "tf_degree",
+          "target_degree"]
 
 
 def save(res: pd.DataFrame, out_dir: str | Path, *, name: str = "ugrn") -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     res.to_csv(out / f"{name}.csv", index=False)
-    (out / f"{name}.md").write_text(markdown_table(res) + "\n")
+    text = "Balanced AUPRC (pooled over pairs):\n\n" + markdown_table(res) + "\n"
+    if "per_tf_auprc" in res and res["per_tf_auprc"].notna().any():
+        text += ("\nPer-TF AUPRC (mean over TFs with >= 5 true targets, all evaluated pairs):\n\n"
+                 + markdown_table(res, metric="per_tf_auprc") + "\n")
+    (out / f"{name}.md").write_text(text)
     return out

@@ -2,13 +2,14 @@
 
 The backbone object must have ``gene_embeddings(symbols) -> np.ndarray (n, d)`` that raises
 ``KeyError`` for symbols outside its vocabulary. A symbol that is missing is retried uppercase
-(mouse ``Gata1`` → ``GATA1``, the fallback of docs/methods.md §6).
+(mouse ``Gata1`` → ``GATA1``, the fallback of docs/methods.md §6, :func:`scugrn._species.in_vocab`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._species import in_vocab
 from ._registry import SourceMeta, register_source
 
 
@@ -40,12 +41,8 @@ def _backbone(genes, *, model=None, dim=None, seed=0, path=None):
     except (KeyError, ValueError):
         used, how = [], []
         for g in genes:  # find the unknown ones (only on this slow path)
-            if _known(model, g):
-                used.append(g), how.append("symbol")
-            elif g.upper() != g and _known(model, g.upper()):
-                used.append(g.upper()), how.append("uppercase")
-            else:
-                used.append(None), how.append("missing")
+            u, h = in_vocab(g, lambda s: _known(model, s))
+            used.append(u), how.append("symbol" if h == "exact" else h)
         ok = [u for u in used if u is not None]
         sub = np.asarray(model.gene_embeddings(ok), dtype=np.float32) if ok else None
         d = sub.shape[1] if sub is not None else 0

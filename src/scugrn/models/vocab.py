@@ -26,6 +26,7 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
         evidence_text,
         guess_species,
         map_symbols,
+        mapping_counts,
         species_evidence,
     )
 
@@ -63,8 +64,9 @@ def map_context(adata, backbone, *, species=None, on_missing="error", data_dir=N
     dup_syms = [s for s, c in Counter(syms).items() if c > 1]
     if dup_syms:
         logger.warning("Several genes map to the same vocabulary symbol: %s", dup_syms[:10])
-    report = {"species": sp, "dropped": missing, "n_exact": how.count("exact"),
-              "n_ortholog": how.count("ortholog"), "n_uppercase": how.count("uppercase")}
+    report = {"species": sp, "dropped": missing, **mapping_counts(how)}
+    logger.info("placed %d of %d genes in the %s vocabulary (species=%s): %s", int(keep.sum()), len(names),
+                backbone.info.name, sp, mapping_counts(how))
     return keep, syms, sp, report
 
 

@@ -44,7 +44,7 @@ def prepare_corpus(adata, name: str, vocab: dict, *, n_bins: int, species: str |
     """Map one AnnData's genes into ``vocab`` (species-aware) and bin its cells."""
     import scipy.sparse as sp
 
-    from .._species import check_species, guess_species, map_symbols
+    from .._species import check_species, guess_species, map_symbols, mapping_counts
 
     names = [str(g) for g in adata.var_names]
     sp_name = check_species(species or adata.uns.get(Key.uns.SPECIES) or guess_species(names))
@@ -76,8 +76,7 @@ def prepare_corpus(adata, name: str, vocab: dict, *, n_bins: int, species: str |
     report = {
         "name": name, "species": sp_name, "n_cells": int(bins.shape[0]),
         "n_cells_empty_dropped": int((~expressed).sum()), "n_genes": len(names),
-        "n_genes_in_vocab": len(keep), "n_exact": how.count("exact"),
-        "n_ortholog": how.count("ortholog"), "n_uppercase": how.count("uppercase"),
+        "n_genes_in_vocab": len(keep), **mapping_counts(how),
         "mean_nonzero_genes_per_cell": float((bins > 0).sum(1).mean()) if len(bins) else 0.0,
     }
     return Corpus(name, ids, bins, report)

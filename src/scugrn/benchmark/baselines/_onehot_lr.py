@@ -83,6 +83,12 @@ class OneHotLR:
         self.genes_ = pd.Index(pd.unique(pd.concat([pairs["source"], pairs["target"]]).astype(str)))
         Xf = self._features(pairs)
         if self.C is None:
+            n_min = int(min(y.sum(), len(y) - y.sum()))
+            if n_min < self.cv:
+                msg = (f"Cross-validating C over {self.cv} folds needs at least {self.cv} pairs of each label; "
+                       f"the training pairs have {n_min} of the rarer one. Pass a fixed C=, fewer folds (cv=), "
+                       "or more training pairs.")
+                raise ValueError(msg)
             folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
             extra = {}
             if "use_legacy_attributes" in inspect.signature(LogisticRegressionCV).parameters:

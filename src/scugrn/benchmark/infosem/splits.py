@@ -82,19 +82,16 @@ def _pairs(Y: np.ndarray, rows: np.ndarray, cols: np.ndarray):
 
 
 def make_split(Y: np.ndarray, tfs: np.ndarray, seed: int, *, unseen_frac: float = 0.25, test_frac: float = 0.25) -> Split:
-    """The seen/unseen split of InfoSEM §4.2 (see :mod:`scugrn.benchmark.infosem`)."""
+    """The seen/unseen split of InfoSEM §4.2 (see :mod:`scugrn.benchmark.infosem`); genes are cut
+    with :func:`scugrn.benchmark.splits.cut`, the cut of the UGRN benchmark's disjoint splits."""
+    from ..splits import cut
+
     rng = np.random.default_rng(int(seed))
     n = Y.shape[0]
     tfs = np.asarray(tfs)
     others = np.setdiff1d(np.arange(n), tfs)
-
-    def cut(a):
-        a = rng.permutation(a)
-        k = round(len(a) * unseen_frac)
-        return np.sort(a[k:]), np.sort(a[:k])
-
-    seen_tfs, unseen_tfs = cut(tfs)
-    seen_oth, unseen_oth = cut(others)
+    seen_tfs, unseen_tfs = cut(tfs, unseen_frac, rng)
+    seen_oth, unseen_oth = cut(others, unseen_frac, rng)
     seen_genes = np.union1d(seen_tfs, seen_oth)
     unseen_genes = np.union1d(unseen_tfs, unseen_oth)
     s, t, y = _pairs(Y, seen_tfs, seen_genes)
