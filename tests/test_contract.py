@@ -266,8 +266,8 @@ def test_wrong_species(tiny_model, tiny_ckpt, tmp_path, capsys):
 
 def test_beeline_upper_case_mouse_symbols(tiny_model, tmp_path):
     """Designed: BEELINE writes mouse genes in upper case (GATA1 for Gata1); with species='mouse'
-    they miss the ortholog table and fall back to the upper-case symbol, recorded as such; the
-    features equal those of the human symbols."""
+    they are looked up in the ortholog table case-insensitively first (4 here), the rest fall back
+    to the upper-case symbol (2), both recorded; the features equal those of the human symbols."""
     data = tmp_path / "data"
     (data / "orthologs").mkdir(parents=True)
     pd.DataFrame({"Gene name": ["Gata1", "Spi1", "Tal1", "Klf1"], "Human gene name": ["GATA1", "SPI1", "TAL1", "KLF1"],
@@ -277,7 +277,8 @@ def test_beeline_upper_case_mouse_symbols(tiny_model, tmp_path):
     mouse = scugrn.from_genes(genes, species="mouse")
     scugrn.tl.vvp(mouse, model=tiny_model, n_values=2, data_dir=data, verbose=False)
     p = mouse.uns["vvp_params"]
-    assert p["species"] == "mouse" and p["n_uppercase"] == len(genes) and p["dropped"] == []
+    assert p["species"] == "mouse" and p["n_ortholog_case"] == 4 and p["n_uppercase"] == 2
+    assert p["dropped"] == []
     human = scugrn.from_genes(genes)
     scugrn.tl.vvp(human, model=tiny_model, n_values=2, verbose=False)
     np.testing.assert_array_equal(mouse.varp["vvp"], human.varp["vvp"])
