@@ -112,8 +112,6 @@ def _fwd_jvp_kernel(
         alpha = tl.exp2(m_i - m_new)  # 0 on the first block (m_i = −∞)
         p = tl.exp2(s - m_new[:, None])  # masked keys: exp2(−∞) = 0
         pds = p * ds
-        l_i = l_i * alpha + tl.sum(p, 1)
-        c_i = c_i * alpha + tl.sum(pds, 1)
         # P·V dots in the input dtype (tensor cores), float32 accumulators
         pv = p.to(v.dtype)  # round to nearest even (Triton's default for downcasts)
         pdsv = pds.to(v.dtype)
@@ -126,6 +124,11 @@ def _fwd_jvp_kernel(
             pb = pds.to(tl.uint32, bitcast=True)
             pb = (pb + 0x7FFF + ((pb >> 16) & 1)) & 0xFFFF0000
             pdsv = pb.to(tl.float32, bitcast=True)
+        # the row sums use the same rounded p and p ⊙ ds as the dots: O is then an exact convex
+        # combination of v and dO is exactly unchanged by a constant added to a row of ds (the
+        # softmax JVP's invariance), so rounding p never meets the cancellation in dO
+        l_i = l_i * alpha + tl.sum(pv.to(tl.float32), 1)
+        c_i = c_i * alpha + tl.sum(pdsv.to(tl.float32), 1)
         acc_o = tl.dot(pv, v, acc_o * alpha[:, None], input_precision=PRECISION)
         acc_d = tl.dot(pv, dv, acc_d * alpha[:, None], input_precision=PRECISION)
         acc_d = tl.dot(pdsv, v, acc_d, input_precision=PRECISION)
@@ -272,7 +275,8 @@ def attention_jvp(q, k, v, dq, dk, dv, *, scale: float, block_m: int | None = No
             "EMULATE_BF16": emulate}
     if q.device.type == "cuda" and not interpret:
         with torch.cuda.device(q.device):
-            kernel[grid](*args, **meta, num_warps=4 if bd <= 64 else 8, num_stages=2)
+            kernel[grid](*args, **meta, num_warps=4 if bd <= 64 else 8, num_stages=2,
+                         enable_fp_fusion=True)
     else:
         kernel[grid](*args, **meta)
     return O.to(dtype), dO.to(dtype)
