@@ -199,14 +199,38 @@ def test_bad_inputs_are_clear_errors(fn):
         fn(good[0].half(), *good[1:], scale=1.0)
 
 
-def test_bad_block_sizes():
+def test_launch_config():
     with pytest.raises(ValueError, match="power of two"):
-        at._blocks(16, 24, None)
+        at._config(torch.float16, 16, tf32=False, block_m=24)
     with pytest.raises(ValueError, match="power of two"):
-        at._blocks(16, None, 8)
-    assert at._blocks(8, None, None) == (64, 64, 16)  # dh padded to tl.dot's minimum
-    assert at._blocks(128, None, None) == (64, 32, 128)
-    assert at._blocks(48, None, None)[2] == 64
+        at._config(torch.float16, 16, tf32=False, block_n=8)
+    cfg = at._config(torch.bfloat16, 8, tf32=False)
+    assert (cfg["BLOCK_M"], cfg["BLOCK_N"], cfg["BLOCK_D"]) == (64, 64, 16)  # dh padded to 16
+    assert at._config(torch.bfloat16, 48, tf32=False)["BLOCK_D"] == 64
+    assert at._config(torch.bfloat16, 128, tf32=False)["BLOCK_N"] == 32
+    assert at._config(torch.float32, 64, tf32=False)["PRECISION"] == "tf32x3"
+    assert at._config(torch.float32, 64, tf32=True)["PRECISION"] == "tf32"
+
+
+@needs_triton
+def test_kernel_compiles_for_sm90_without_a_gpu():
+    """Triton's own compiler and bundled ptxas, ahead of time (an LLVM abort kills the process,
+    hence the subprocess): the scGPT head in bf16, and float32 at dh = 16, the shape whose IEEE
+    dots crashed LLVM."""
+    code = (
+        "import torch\n"
+        "from scugrn.models import _attn_triton as at\n"
+        "for dt, dh in ((torch.bfloat16, 64), (torch.float32, 16)):\n"
+        "    c = at._compile(dt, dh, capability=90)\n"
+        "    ptx = c.asm['ptx']\n"
+        "    print(dt, dh, c.metadata.shared, ptx.count('wgmma.mma_async'), ptx.count('.local'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    for line in out.stdout.strip().splitlines():
+        *_, shared, wgmma, local = line.split()
+        assert int(shared) <= 227 * 1024 and int(wgmma) > 0 and int(local) == 0, line
 
 
 # --- the same algorithm in plain PyTorch (fast, no Triton) -------------------------------------

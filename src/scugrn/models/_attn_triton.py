@@ -196,15 +196,30 @@ def _check(q, k, v, dq, dk, dv, dtypes=_DTYPES):
     return B, H, L, D, Bt
 
 
-def _blocks(D: int, block_m: int | None, block_n: int | None):
-    block_d = max(16, 1 << (D - 1).bit_length())  # tl.dot needs ≥ 16; masked loads pad with zeros
+def _config(dtype: torch.dtype, D: int, *, tf32: bool, block_m: int | None = None,
+            block_n: int | None = None) -> dict:
+    """Launch configuration: tile sizes, dot precision, warps and pipeline stages.
+
+    Chosen without a GPU (not tuned: no GPU lent), but every default was compiled ahead of time
+    for sm_90 with Triton 3.9 (:func:`_compile`): shared memory ≤ 192 KiB (H100/H200 allow 227),
+    no register spills in the PTX. float32 inputs use ``tf32x3`` dots (three TF32 passes on tensor
+    cores, float32-like accuracy) unless ``tf32`` (then one pass); IEEE float32 dots would run on
+    CUDA cores, and for some tile shapes (64 keys with dh ≤ 32, 32 keys with dh = 64) Triton 3.9's
+    LLVM aborts compiling them (SLPVectorizer assertion). The precision flag does not affect
+    bf16/fp16 dots (exact products, float32 accumulation).
+    """
+    bd = max(16, 1 << (D - 1).bit_length())  # tl.dot needs ≥ 16; masked loads pad with zeros
+    fp32 = dtype == torch.float32
     bm = block_m or 64
-    bn = block_n or (64 if block_d <= 64 else 32)  # dh = 128: keep the four (N, D) tiles small
+    # fewer keys per step where the (N, D) tiles of k, v, dk, dv get large
+    bn = block_n or (64 if bd <= (32 if fp32 else 64) else 32)
     for name, x in (("block_m", bm), ("block_n", bn)):
         if x < 16 or x & (x - 1):
             msg = f"{name} must be a power of two ≥ 16 (tl.dot tiles); got {x}."
             raise ValueError(msg)
-    return bm, bn, block_d
+    return {"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_D": bd,
+            "PRECISION": ("tf32" if tf32 else "tf32x3") if fp32 else "tf32",
+            "num_warps": 4 if bd <= 64 else 8, "num_stages": 1 if fp32 and bd > 64 else 2}
 
 
 def attention_jvp(q, k, v, dq, dk, dv, *, scale: float, block_m: int | None = None,
@@ -221,13 +236,14 @@ def attention_jvp(q, k, v, dq, dk, dv, *, scale: float, block_m: int | None = No
     scale
         Softmax scale, usually ``1/√dh``.
     block_m, block_n
-        Query and key block sizes (powers of two ≥ 16); defaults 64 and 64 (32 for dh > 64).
+        Query and key block sizes (powers of two ≥ 16); defaults from :func:`_config` (64 × 64;
+        32 keys for larger head dims).
 
     Returns
     -------
     ``(O (B, h, L, dh), dO (Bt, h, L, dh))`` in the input dtype; statistics and accumulators are
-    float32. float32 inputs use TF32 dots only if ``torch.backends.cuda.matmul.allow_tf32`` is on
-    (as PyTorch's own matmuls do), else IEEE float32.
+    float32. float32 inputs use single-pass TF32 dots only if
+    ``torch.backends.cuda.matmul.allow_tf32`` is on (as PyTorch's own matmuls), else ``tf32x3``.
     """
     B, H, L, D, Bt = _check(q, k, v, dq, dk, dv)
     if D > MAX_HEAD_DIM:
@@ -242,11 +258,8 @@ def attention_jvp(q, k, v, dq, dk, dv, *, scale: float, block_m: int | None = No
         msg = (f"The fused attention kernel runs on CUDA; inputs are on {q.device}. Use the unfused path "
                f"on CPU (TRITON_INTERPRET=1 runs Triton's interpreter, for tests only).")
         raise RuntimeError(msg)
-    bm, bn, bd = _blocks(D, block_m, block_n)
-    # input_precision only matters for float32 operands (half-precision dots are exact products
-    # with float32 accumulation either way): IEEE unless the user allowed TF32 for torch matmuls
-    ieee = q.dtype == torch.float32 and not torch.backends.cuda.matmul.allow_tf32
-    precision = "ieee" if ieee else "tf32"
+    cfg = _config(q.dtype, D, tf32=torch.backends.cuda.matmul.allow_tf32, block_m=block_m,
+                  block_n=block_n)
     dtype = q.dtype
     # Triton's interpreter stores bf16 as raw uint16 and has no bf16 arithmetic or dots; bf16 values
     # are exact in float32, so it gets float32 tiles holding them (products in the dots are exact on
@@ -269,17 +282,45 @@ def attention_jvp(q, k, v, dq, dk, dv, *, scale: float, block_m: int | None = No
             *strides(dq, False), *strides(dk, False), *strides(dv, False),
             *strides(O, bc), *strides(dO, False),
             H, L, D, B, float(scale)]
-    grid = (triton.cdiv(L, bm), Bt * H)
+    grid = (triton.cdiv(L, cfg["BLOCK_M"]), Bt * H)
     kernel = _kernel(interpret)
-    meta = {"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_D": bd, "PRECISION": precision,
-            "EMULATE_BF16": emulate}
     if q.device.type == "cuda" and not interpret:
         with torch.cuda.device(q.device):
-            kernel[grid](*args, **meta, num_warps=4 if bd <= 64 else 8, num_stages=2,
-                         enable_fp_fusion=True)
-    else:
-        kernel[grid](*args, **meta)
+            kernel[grid](*args, **cfg, EMULATE_BF16=False, enable_fp_fusion=True)
+    else:  # the interpreter takes no compiler options
+        meta = {k: cfg[k] for k in ("BLOCK_M", "BLOCK_N", "BLOCK_D", "PRECISION")}
+        kernel[grid](*args, **meta, EMULATE_BF16=emulate)
     return O.to(dtype), dO.to(dtype)
+
+
+def _compile(dtype: torch.dtype, head_dim: int, *, capability: int = 90, tf32: bool = False,
+             block_m: int | None = None, block_n: int | None = None):
+    """Compile the kernel ahead of time for ``sm_<capability>`` (no GPU needed: Triton's compiler
+    and its bundled ptxas). Returns Triton's compiled kernel (``.metadata``, ``.asm``). An LLVM
+    abort ends the process, so tests call this in a subprocess."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    kernel = _kernel(False)
+    ptr = {torch.float32: "*fp32", torch.bfloat16: "*bf16", torch.float16: "*fp16"}[dtype]
+    cfg = _config(dtype, head_dim, tf32=tf32, block_m=block_m, block_n=block_n)
+    constexprs = {k: cfg[k] for k in ("BLOCK_M", "BLOCK_N", "BLOCK_D", "PRECISION")}
+    constexprs["EMULATE_BF16"] = False
+    signature = {}
+    for name in kernel.arg_names:
+        if name in constexprs:
+            signature[name] = "constexpr"
+        elif name in {"Q", "K", "V", "DQ", "DK", "DV", "O", "DO"}:
+            signature[name] = ptr
+        else:
+            signature[name] = "fp32" if name == "scale" else "i32"
+    target = GPUTarget("cuda", capability, 32)
+    backend = triton.compiler.make_backend(target)
+    options = backend.parse_options({"num_warps": cfg["num_warps"], "num_stages": cfg["num_stages"],
+                                     "enable_fp_fusion": True})
+    src = ASTSource(fn=kernel, signature=signature, constexprs=constexprs)
+    return triton.compile(src, target=target, options=options.__dict__)
 
 
 @torch.no_grad()
