@@ -84,7 +84,7 @@ def test_pretrained_ensemble_end_to_end(demo):
     scugrn.tl.gdt(ad, model=demo, verbose=False)
     scugrn.tl.predict_grn(ad, translator=pretrained("ens"))
     grn = ad.uns["grn"]
-    assert list(grn.columns) == ["source", "target", "weight"]
+    assert list(grn.columns) == ["source", "target", "weight", "score", "rank"]
     assert len(grn) == len(TFS) * (len(GENES) - 1)
     assert set(grn["source"]) == set(TFS) and np.all((grn["weight"] >= 0) & (grn["weight"] <= 1))
 
@@ -99,3 +99,42 @@ def test_pretrained_translator_refuses_other_backbones(tmp_path):
     scugrn.tl.vvp(ad, model=ck, verbose=False)
     with pytest.raises(ValueError, match="backbone"):
         scugrn.tl.predict_grn(ad, translator=pretrained("vvp"))
+
+
+def test_toy_runs_end_to_end_on_the_demo(demo):
+    """datasets.toy() has real symbols, all in the demo vocabulary: the README's Python example."""
+    import scugrn
+    from scugrn.datasets._genes import TOY_TARGETS, TOY_TFS
+
+    assert set(TOY_TFS + TOY_TARGETS) <= set(demo.vocab) and len(set(TOY_TARGETS)) == len(TOY_TARGETS)
+    ad = scugrn.datasets.toy(seed=0)
+    assert list(ad.var_names[:5]) == list(TOY_TFS[:5]) and ad.var["is_tf"].sum() == 5
+    scugrn.tl.vvp(ad, model=demo, verbose=False)
+    scugrn.tl.gdt(ad, model=demo, verbose=False)
+    assert len(ad.uns["vvp_params"]["dropped"]) == 0 and ad.uns["vvp_params"]["n_exact"] == 30
+    scugrn.tl.predict_grn(ad, translator=pretrained_ens())
+    grn = ad.uns["grn"]
+    assert len(grn) == 5 * 29 and np.isfinite(grn["score"]).all()
+    with pytest.raises(ValueError, match="at most 10 TFs"):
+        scugrn.datasets.toy(n_tfs=11)
+
+
+def pretrained_ens():
+    from scugrn.translator._pretrained import pretrained
+
+    return pretrained("ens")
+
+
+def test_readme_python_example_runs():
+    """The README's Python block, as written, on the demo (no network, no shared data)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"## In Python.*?```python\n(.*?)```", readme, re.DOTALL).group(1)
+    env: dict = {}
+    exec(compile(code, "README.md", "exec"), env)  # noqa: S102 (our own README)
+    edges = env["edges"]
+    assert list(edges.columns) == ["source", "target", "weight", "score", "rank"]
+    assert (edges.groupby("source").size() == 10).all() and len(edges) == 5 * 10
+    assert env["genes"].n_vars == 4

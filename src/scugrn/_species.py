@@ -1,4 +1,4 @@
-"""Gene symbols → a backbone's vocabulary, across species (METHODS.md §6).
+"""Gene symbols → a backbone's vocabulary, across species (docs/methods.md §6).
 
 Human symbols match directly (then upper-case). Mouse symbols map through the Ensembl ortholog
 table (one-to-one orthologs first), with the upper-case symbol as the fallback. Genes that cannot
@@ -17,16 +17,54 @@ logger = logging.getLogger("scugrn")
 
 SPECIES = ("human", "mouse")
 _WARNED: set[str] = set()
-_MOUSE_LIKE = re.compile(r"^[A-Z][a-z0-9][a-z0-9\-\.]*$")  # Gata1, Klf4, Hist1h1c
+# Case evidence per symbol. Mouse: capitalised with lower-case letters (Gata1, Hist1h1c, Mir21a),
+# RIKEN clones (0610005C13Rik), Ensembl mouse ids. Human: two or more letters, all upper case
+# (GATA1, HBB, C1QA), the CxorfN names, Ensembl human ids. A symbol with a single letter ("G0",
+# "T") or mixed case ("SYN0-a", "Foo-BAR") is evidence for neither.
+_HUMAN_SPECIAL = re.compile(r"^(?:C\d+orf\d+|ENSG\d+(?:\.\d+)?)$")
+_MOUSE_LIKE = re.compile(r"^(?:[A-Z][a-z0-9.\-]*[a-z][a-z0-9.\-]*|[0-9A-Za-z]+Rik[0-9]?|ENSMUSG\d+(?:\.\d+)?)$")
+_HUMAN_LIKE = re.compile(r"^(?=(?:[^A-Za-z]*[A-Z]){2})[A-Z0-9.\-]+$")
+
+
+def _looks(s: str) -> str:
+    if _HUMAN_SPECIAL.match(s):
+        return "human"
+    if _MOUSE_LIKE.match(s):
+        return "mouse"
+    return "human" if _HUMAN_LIKE.match(s) else "neither"
+
+
+def species_evidence(symbols: Sequence[str]) -> dict:
+    """How many ``symbols`` look human, mouse, or neither by their case, and the verdict.
+
+    Returns ``{"human": n, "mouse": n, "neither": n, "verdict": "human" | "mouse" | "unknown"}``;
+    the verdict is the species of more than half of the symbols, else ``"unknown"``.
+
+    Examples
+    --------
+    >>> species_evidence(["Gata1", "Spi1", "HBB"])["verdict"]
+    'mouse'
+    >>> species_evidence(["G0", "G1", "G2"])
+    {'human': 0, 'mouse': 0, 'neither': 3, 'verdict': 'unknown'}
+    """
+    looks = [_looks(str(s)) for s in symbols]
+    n, n_mouse, n_human = len(looks), looks.count("mouse"), looks.count("human")
+    verdict = "mouse" if n_mouse > n / 2 else "human" if n_human > n / 2 else "unknown"
+    return {"human": n_human, "mouse": n_mouse, "neither": n - n_mouse - n_human, "verdict": verdict}
+
+
+def evidence_text(ev: dict) -> str:
+    """``"look mouse (2 mouse-like, 1 human-like, 0 neither of 3)"`` from :func:`species_evidence`."""
+    n = ev["human"] + ev["mouse"] + ev["neither"]
+    look = ("look like neither human nor mouse symbols" if ev["verdict"] == "unknown"
+            else f"look {ev['verdict']}")
+    return f"{look} ({ev['human']} human-like, {ev['mouse']} mouse-like, {ev['neither']} neither, of {n})"
 
 
 def guess_species(symbols: Sequence[str]) -> str:
-    """``"mouse"`` when most symbols look like ``Gata1`` (capitalised), else ``"human"``."""
-    syms = [s for s in symbols if any(c.isalpha() for c in s)]
-    if not syms:
-        return "human"
-    frac = sum(bool(_MOUSE_LIKE.match(s)) for s in syms) / len(syms)
-    return "mouse" if frac > 0.5 else "human"
+    """``"mouse"`` when most symbols look like ``Gata1`` (:func:`species_evidence`), else
+    ``"human"`` — also when the case says neither, as the backbones' vocabularies are human."""
+    return "mouse" if species_evidence(symbols)["verdict"] == "mouse" else "human"
 
 
 def check_species(species: str) -> str:

@@ -39,7 +39,7 @@ def _read_input(a):
 
     ad = anndata.read_h5ad(a.h5ad)
     if a.species:
-        ad.uns[scugrn.Key.SPECIES] = a.species
+        ad.uns[scugrn.Key.uns.SPECIES] = a.species
     return ad
 
 
@@ -49,37 +49,54 @@ def _guess(path):
     return guess_species([ln.strip() for ln in Path(path).read_text().splitlines() if ln.strip()])
 
 
+def _tfs(a, ad):
+    """The sources for ``infer``: --tfs FILE, var['is_tf'] of an .h5ad, or BEELINE's TF list (data
+    folder, cache, or a checksummed download; offline this is one MissingDataError line)."""
+    import scugrn
+
+    if a.all_sources:
+        return None
+    if a.tfs is not None:
+        if not a.tfs.is_file():
+            msg = f"--tfs {str(a.tfs)!r} is not a file; expected a text file with one TF symbol per line."
+            raise FileNotFoundError(msg)
+        return [ln.strip() for ln in a.tfs.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    if scugrn.Key.IS_TF in ad.var:
+        return None
+    return scugrn.datasets.tf_list(ad.uns.get(scugrn.Key.SPECIES, "human"), path=a.data_dir)
+
+
 def cmd_infer(a) -> int:
     import scugrn
     from scugrn.translator import Ensemble, load
 
     scugrn.settings.verbose = not a.quiet
+    for name in ("top", "top_per_tf"):
+        v = getattr(a, name)
+        if v is not None and v < 1:
+            msg = f"--{name.replace('_', '-')} must be a positive number of edges, found {v}."
+            raise ValueError(msg)
     ad = _read_input(a)
-    model = scugrn.models.load(a.model, device=a.device)
+    tfs = _tfs(a, ad)  # before the features: a missing TF list fails in a second, not after the probes
     if a.translator in {"demo", "demo-ens", "demo-vvp", "demo-gdt"}:
         tr = scugrn.translator.pretrained({"demo": "ens", "demo-ens": "ens"}.get(a.translator, a.translator[5:]))
     else:
         tr = load(a.translator)
+    model = scugrn.models.load(a.model, device=a.device)
     members = tr.members if isinstance(tr, Ensemble) else [tr]
     for m in members:
         spec: dict = m.spec
-        params = {k: spec[k] for k in ("base_value", "target_values", "base_values", "background") if k in spec}
+        meta, _ = scugrn.probes.get_probe(spec["probe"])
+        params = {k: spec[k] for k in meta.value_keys if k in spec}
         getattr(scugrn.tl, spec["probe"])(ad, model=model, key_added=spec["key"], on_missing=a.on_missing,
                                           batch_size=a.batch_size, data_dir=a.data_dir, **params)
-    tfs = None
-    if not a.all_sources:
-        if a.tfs is not None:
-            tfs = [ln.strip() for ln in a.tfs.read_text().splitlines() if ln.strip()]
-        elif scugrn.Key.IS_TF not in ad.var:
-            sp = ad.uns.get(scugrn.Key.SPECIES, "human")
-            tfs = scugrn.datasets.tf_list(sp, path=a.data_dir)
-    scugrn.tl.predict_grn(ad, translator=tr,
-                          tf_only=not a.all_sources, tfs=tfs)
-    df = ad.uns[scugrn.Key.GRN]
-    if a.top:
-        df = df.head(a.top)
-    df.to_csv(a.out, sep="\t", index=False)
-    print(f"wrote {len(df)} edges to {a.out}", file=sys.stderr)
+    scugrn.tl.predict_grn(ad, translator=tr, tf_only=not a.all_sources, tfs=tfs, density=a.density,
+                          top=a.top, top_per_tf=a.top_per_tf)
+    df = ad.uns[scugrn.Key.uns.GRN]
+    df.to_csv(a.out, sep="\t", index=False)  # full float64 precision: weights near 1 stay distinct
+    dens = ad.uns[scugrn.Key.params(scugrn.Key.uns.GRN)]["density"]
+    print(f"wrote {len(df)} edges to {a.out} (weight: probability at an expected edge density of "
+          f"{dens:.3g}; score: raw logit)", file=sys.stderr)
     return 0
 
 
@@ -91,7 +108,7 @@ def cmd_features(a) -> int:
     model = scugrn.models.load(a.model, device=a.device)
     for probe in a.probe:
         kw = {}
-        if a.n_values is not None and probe in {"vvp", "gdt"}:
+        if a.n_values is not None and scugrn.probes.get_probe(probe)[0].value_keys:
             kw["n_values"] = a.n_values
         getattr(scugrn.tl, probe)(ad, model=model, on_missing=a.on_missing, batch_size=a.batch_size,
                                   data_dir=a.data_dir, **kw)
@@ -113,17 +130,9 @@ def cmd_checkpoint(a) -> int:
 def cmd_bench(a, rest) -> int:
     if a.which == "ugrn":
         from scugrn.benchmark.cli import main as bench_main
-
-        return bench_main(rest)
-    import runpy
-
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "infosem_bench.py"
-    if not script.exists():
-        msg = f"`scugrn bench infosem` runs {script}, which is not present (installed without the repository)."
-        raise FileNotFoundError(msg)
-    sys.argv = [str(script), *rest]
-    runpy.run_path(str(script), run_name="__main__")
-    return 0
+    else:
+        from scugrn.benchmark.infosem.cli import main as bench_main
+    return bench_main(rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,14 +143,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     inf = sub.add_parser("infer", help="predict a GRN (edges TSV) from a gene list or an AnnData",
                          description="Compute the features a translator needs and write scored edges "
-                                     "(source, target, weight), best first.", epilog=EPILOG)
+                                     "(source, target, weight, score, rank), best first.", epilog=EPILOG)
     _add_input(inf)
     inf.add_argument("--translator", required=True,
                      help="translator .safetensors file, ensemble folder, or demo / demo-vvp / demo-gdt")
-    inf.add_argument("--out", required=True, type=Path, help="output TSV: source, target, weight")
-    inf.add_argument("--tfs", type=Path, default=None, help="file of TF symbols (sources); default: BEELINE's TF list for the species")
+    inf.add_argument("--out", required=True, type=Path,
+                     help="output TSV: source, target, weight (calibrated probability), score (logit), rank")
+    inf.add_argument("--tfs", type=Path, default=None,
+                     help="file of TF symbols (sources), one per line; default: BEELINE's TF list for the "
+                          "species, from --data-dir / SCUGRN_DATA_DIR, the cache, or a checksummed download")
     inf.add_argument("--all-sources", action="store_true", help="score every gene as a source, not only TFs")
+    inf.add_argument("--density", type=float, default=None,
+                     help="expected share of TF→gene pairs that are true edges; weights are probabilities at "
+                          "this density (default: the translator's training network, ~0.012 for demo)")
     inf.add_argument("--top", type=int, default=None, help="keep only the N best edges")
+    inf.add_argument("--top-per-tf", type=int, default=None, help="keep only the K best targets of each TF")
     inf.set_defaults(func=cmd_infer)
 
     fe = sub.add_parser("features", help="compute probe features and write them into an .h5ad", epilog=EPILOG)
@@ -163,25 +179,38 @@ def build_parser() -> argparse.ArgumentParser:
     ck.set_defaults(func=cmd_checkpoint)
 
     be = sub.add_parser("bench", help="benchmarks: `scugrn bench ugrn --help`, `scugrn bench infosem --help`",
-                        add_help=False)
-    be.add_argument("which", choices=["ugrn", "infosem"])
+                        description="Benchmarks on BEELINE. `scugrn bench ugrn ...` runs the UGRN protocols "
+                                    "(VVP/GDT translators), `scugrn bench infosem ...` the InfoSEM ones; each "
+                                    "takes --help for its options.", add_help=False, epilog=EPILOG)
+    be.add_argument("which", choices=["ugrn", "infosem"], help="which benchmark")
+    be.add_argument("-h", "--help", action="help", help="show this help message and exit")
     be.set_defaults(func=None)
+    p.bench_parser = be  # main() parses `bench` itself: the rest of its line belongs to the benchmark
     return p
 
 
 def main(argv=None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 a bad input or missing data, told in one line)."""
+    from scugrn._errors import ScugrnError
+
     p = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:
-        a, rest = p.parse_known_args(argv)
-        return cmd_bench(a, rest)
-    a = p.parse_args(argv)
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(a.verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s")
+        be = p.bench_parser
+        if len(argv) == 1 or argv[1] in {"-h", "--help"}:
+            be.print_help()
+            return 0 if len(argv) > 1 else 2
+        a, run = be.parse_args(argv[1:2]), lambda a: cmd_bench(a, argv[2:])
+    else:
+        a = p.parse_args(argv)
+        run = a.func
+        logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(a.verbose, 2)],
+                            format="%(levelname)s %(name)s: %(message)s")
     try:
-        return a.func(a)
-    except (ValueError, KeyError, FileNotFoundError, TypeError) as e:
-        print(f"scugrn: error: {e}", file=sys.stderr)
+        return run(a)
+    except (ScugrnError, ValueError, KeyError, FileNotFoundError, TypeError) as e:
+        text = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+        print(f"scugrn: error: {text}", file=sys.stderr)
         return 2
 
 

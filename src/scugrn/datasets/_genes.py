@@ -68,20 +68,48 @@ def from_genes(genes, *, species: str = "human", tfs=None):
     return adata
 
 
+# Real symbols of the toy dataset (all in the demo backbone's vocabulary): blood TFs from BEELINE's
+# human TF list and marker / housekeeping genes that are not on it.
+TOY_TFS = ("GATA1", "SPI1", "TAL1", "KLF1", "CEBPA", "CEBPB", "RUNX1", "FLI1", "GFI1", "MYB")
+TOY_TARGETS = (
+    "HBB", "HBA1", "HBA2", "HBD", "ALAS2", "GYPA", "EPOR", "TFRC", "SLC4A1", "CA1", "CD14", "LYZ", "CSF1R",
+    "ITGAM", "MPO", "ELANE", "PRTN3", "AZU1", "CTSG", "S100A8", "S100A9", "FCGR3A", "CD34", "KIT", "PF4",
+    "ITGA2B", "GP9", "PPBP", "VWF", "CD19", "MS4A1", "CD79A", "CD3E", "CD4", "CD8A", "NKG7", "GNLY", "IL7R",
+    "CCR7", "FCER1A", "CPA3", "HDC", "CLC", "IL3RA", "LILRA4", "CST3", "FCN1", "VCAN", "CD68", "CSF3R",
+    "SELL", "PTPRC", "ACTB", "GAPDH", "B2M", "MKI67", "TOP2A", "PCNA", "HMBS", "CD38",
+)
+
+
 def toy(*, n_cells: int = 200, n_tfs: int = 5, n_targets: int = 25, seed: int = 0, genes=None):
     """A tiny seeded dataset with a known GRN: TFs drive targets linearly plus noise.
 
-    Gene names default to ``G0, G1, ...`` (use ``genes=`` for vocabulary symbols). The truth is in
-    ``uns['ground_truth']``; ``var['is_tf']`` marks the TFs.
+    Gene names are real human symbols, all in the demo backbone's vocabulary (so the dataset runs
+    end to end with ``model="demo"``): the first ``n_tfs`` of :data:`TOY_TFS` (≤ 10), then the first
+    ``n_targets`` of :data:`TOY_TARGETS` (≤ 60); ``genes=`` names them yourself. The network is
+    simulated, not biology: ``uns['ground_truth']`` holds it; ``var['is_tf']`` marks the TFs.
+
+    Examples
+    --------
+    >>> import scugrn
+    >>> adata = scugrn.datasets.toy(seed=0)
+    >>> adata.shape, list(adata.var_names[:3])
+    ((200, 30), ['GATA1', 'SPI1', 'TAL1'])
     """
     import anndata as ad
 
-    rng = np.random.default_rng(seed)
     n = n_tfs + n_targets
-    names = list(genes) if genes is not None else [f"G{i}" for i in range(n)]
+    if genes is None:
+        if n_tfs > len(TOY_TFS) or n_targets > len(TOY_TARGETS):
+            msg = (f"toy() names at most {len(TOY_TFS)} TFs and {len(TOY_TARGETS)} targets with real symbols; "
+                   f"found n_tfs={n_tfs}, n_targets={n_targets}. Pass genes= with n_tfs + n_targets = {n} names.")
+            raise ValueError(msg)
+        names = [*TOY_TFS[:n_tfs], *TOY_TARGETS[:n_targets]]
+    else:
+        names = [str(g) for g in genes]
     if len(names) != n:
         msg = f"genes= must have n_tfs + n_targets = {n} names, found {len(names)}."
         raise ValueError(msg)
+    rng = np.random.default_rng(seed)
     tf_x = rng.gamma(2.0, 1.0, size=(n_cells, n_tfs))
     W = (rng.random((n_tfs, n_targets)) < 0.2) * rng.choice([-1.0, 1.0], size=(n_tfs, n_targets))
     tg = np.maximum(tf_x @ W + 2 + rng.normal(0, 0.3, (n_cells, n_targets)), 0)

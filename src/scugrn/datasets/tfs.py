@@ -12,7 +12,14 @@ def tf_list(species: str = "human", *, path: str | Path | None = None) -> list[s
     """TF symbols for ``species`` from BEELINE's lists (``tf_lists/<species>-tfs.csv``).
 
     ``path`` may be a data folder (shared/data layout) or a CSV/text file whose first column
-    holds the symbols. Without it, ``settings.data_dir`` is used or the list is downloaded.
+    holds the symbols. Without it, ``settings.data_dir`` is used, else the copy cached in
+    ``settings.cache_dir``, else the list is downloaded from BEELINE's repository (sha256-checked).
+    BEELINE's lists are GPL-3.0, so they are not bundled with scugrn (MIT).
+
+    Raises
+    ------
+    scugrn.MissingDataError
+        Offline with no local copy: one line naming the file, the URL and the ways around it.
     """
     import pandas as pd
 
@@ -20,7 +27,8 @@ def tf_list(species: str = "human", *, path: str | Path | None = None) -> list[s
     if path is not None and Path(path).is_file():
         f = Path(path)
     else:
-        f = data_file(f"tf_lists/{species}-tfs.csv", path)
+        f = data_file(f"tf_lists/{species}-tfs.csv", path,
+                      hint="give your own TF list (CLI: --tfs FILE; Python: tfs=[...])")
     df = pd.read_csv(f)
     if df.shape[1] == 0 or len(df) == 0:
         msg = f"TF list {str(f)!r} is empty; expected a CSV whose first column holds TF symbols."

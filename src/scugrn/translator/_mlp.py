@@ -1,4 +1,4 @@
-"""The translator f_φ: an MLP in→128→64→1 from pair features to a regulation logit (METHODS §4).
+"""The translator f_φ: an MLP in→128→64→1 from pair features to a regulation logit (docs/methods.md §4).
 
 Saved as one safetensors file whose metadata holds the JSON feature spec (probe, probe values,
 backbone identity and hash, standardisation). Applying it to features made differently is an error
@@ -18,6 +18,10 @@ logger = logging.getLogger("scugrn")
 # settings that must match between training features and the features a translator is applied to
 SPEC_VALUE_KEYS = ("probe", "base_value", "target_values", "base_values", "background", "head", "window")
 HIDDEN = (128, 64)
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
 
 
 def _mlp(d_in: int, hidden=HIDDEN):
@@ -130,6 +134,34 @@ class Translator:
     def predict_proba(self, X) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
 
+    @property
+    def calibration(self) -> dict:
+        """How :func:`scugrn.tl.predict_grn` turns this translator's logit ``s`` into a weight:
+        ``σ(slope·s + offset + logit(π))`` for an expected edge density π (docs/defaults.md).
+
+        A measured calibration stored in ``info['calibration']`` (the shipped translators: fitted on
+        held-out BEELINE configurations by ``benchmarks/calibration.py``) is used as is. Otherwise
+        it is the prior shift from the training pairs to π: ``slope = 1``, ``offset =
+        −logit(train_prior)``, with ``train_prior = n_pos / n_train`` (0.5 at one negative per
+        positive). ``density`` is the default π: the training network's share of true edges among
+        all its TF→gene pairs (``None`` when not recorded).
+        """
+        if isinstance(self.info.get("calibration"), dict):
+            return dict(self.info["calibration"])
+        return self.prior_calibration()
+
+    def prior_calibration(self) -> dict:
+        """The prior shift from the training pairs (slope 1), ignoring a measured calibration."""
+        info = self.info
+        if info.get("n_train") and info.get("n_pos") is not None:
+            prior = info["n_pos"] / info["n_train"]
+        elif info.get("neg_ratio"):
+            prior = 1.0 / (1.0 + float(info["neg_ratio"]))
+        else:
+            prior = 0.5
+        return {"method": "prior shift", "slope": 1.0, "offset": -_logit(prior), "train_prior": float(prior),
+                "density": info.get("density")}
+
     # --- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         from safetensors.torch import save_file
@@ -174,13 +206,14 @@ class Translator:
 
 
 class Ensemble:
-    """Ens: σ(mean of member translators' logits) (METHODS §4), each on its own features."""
+    """Ens: σ(mean of member translators' logits) (docs/methods.md §4), each on its own features."""
 
-    def __init__(self, members: list[Translator]):
+    def __init__(self, members: list[Translator], *, calibration: dict | None = None):
         if not members:
             msg = "An ensemble needs at least one translator."
             raise ValueError(msg)
         self.members = list(members)
+        self._calibration = None if calibration is None else dict(calibration)
 
     def __repr__(self) -> str:
         return f"Ensemble({[m.spec.get('probe') for m in self.members]})"
@@ -188,6 +221,22 @@ class Ensemble:
     @property
     def keys(self) -> list[str]:
         return [m.spec["key"] for m in self.members]
+
+    @property
+    def calibration(self) -> dict:
+        """As :attr:`Translator.calibration`, for the mean of the members' logits: a measured one
+        stored with the ensemble (``ensemble.json``), else the members' prior shifts averaged."""
+        if self._calibration is not None:
+            return dict(self._calibration)
+        cals = [m.calibration for m in self.members]
+        if any(c["slope"] != 1.0 for c in cals):
+            logger.warning("The ensemble's members carry measured calibrations, which do not combine; its "
+                           "weights use the members' prior shifts. Give the ensemble its own "
+                           "(Ensemble(members, calibration=...)), e.g. from benchmarks/calibration.py.")
+            cals = [m.prior_calibration() for m in self.members]
+        dens = [c["density"] for c in cals if c.get("density") is not None]
+        return {"method": "prior shift", "slope": 1.0, "offset": float(np.mean([c["offset"] for c in cals])),
+                "density": float(np.mean(dens)) if len(dens) == len(cals) else None}
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
@@ -197,14 +246,17 @@ class Ensemble:
             name = f"{i}_{m.spec['key']}.safetensors"
             m.save(folder / name)
             names.append(name)
-        (folder / "ensemble.json").write_text(json.dumps({"members": names}))
+        meta = {"members": names}
+        if self._calibration is not None:
+            meta["calibration"] = self._calibration
+        (folder / "ensemble.json").write_text(json.dumps(meta, indent=1))
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> Ensemble:
         folder = Path(folder)
         spec = json.loads((folder / "ensemble.json").read_text())
-        return cls([Translator.load(folder / n) for n in spec["members"]])
+        return cls([Translator.load(folder / n) for n in spec["members"]], calibration=spec.get("calibration"))
 
 
 def load(path: str | Path):
