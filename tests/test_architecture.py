@@ -37,6 +37,9 @@ PENDING = {
     "benchmarks/calibration.py:89 imports scugrn.benchmark.ugrn._load",
     "src/scugrn/tl/_features.py:65 imports scugrn.models._device",
     "benchmarks/estimate_check.py:22 imports scugrn.models._demo",
+    "benchmarks/attn_jvp.py:30 imports scugrn.models._attn_triton",
+    "benchmarks/attn_jvp.py:31 imports scugrn.models._jvp",
+    "benchmarks/attn_jvp.py:32 imports scugrn.models._scgpt_module",
     "benchmarks/estimate_check.py:23 imports scugrn.tl._estimate",
 }
 

@@ -57,6 +57,11 @@ def interpret(monkeypatch):
     import triton
 
     assert triton.knobs.runtime.interpret
+    import importlib
+
+    import scugrn.models._attn_triton as mod
+
+    importlib.reload(mod)  # a kernel built earlier in this process (other tests re-import modules) is dropped
     yield
     # monkeypatch restores the environment after the test
 
