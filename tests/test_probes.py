@@ -218,24 +218,25 @@ def test_hand_written_jvp_equals_torch_func_jvp(tmp_path, pre_norm, style):
 
 def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):
     """Configurations without hand-written rules (e.g. the MVC head) use PyTorch's dual numbers and
-    give the same features as the hand-written path where both apply."""
-    from scugrn.models import _jvp, _rows
-
+    give the same features as the hand-written path where both apply; the engine paths are chosen
+    by settings (first_layer) and the backbone's jvp_engine, not by patching modules."""
     model, ids = ctx
     for background in (0.0, "base"):
         p = default_params("gdt", model, n_values=2, background=background)
         fast = run_probe("gdt", model, ids, params=p, verbose=False)
-        with monkeypatch.context() as mp:
-            mp.setattr(_jvp, "supported", lambda *a: False)
-            mp.setattr(_rows, "supported", lambda *a: False)
-            slow = run_probe("gdt", model, ids, params=p, verbose=False)
+        model.jvp_engine = "dual"
+        try:
+            with scugrn.settings.override(first_layer="full"):
+                slow = run_probe("gdt", model, ids, params=p, verbose=False)
+        finally:
+            model.jvp_engine = "hand"
         np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)
-    from scugrn.probes._builtin import VVP
-
     p = default_params("vvp", model, n_values=2)
     full = run_probe("vvp", model, ids, params=p, verbose=False)
-    monkeypatch.setattr(VVP, "use_rows", True)
-    np.testing.assert_allclose(run_probe("vvp", model, ids, params=p, verbose=False), full, rtol=1e-4, atol=1e-6)
+    with scugrn.settings.override(first_layer="rows"):
+        np.testing.assert_allclose(run_probe("vvp", model, ids, params=p, verbose=False), full, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="first_layer must be one of"):
+        scugrn.settings.first_layer = "fast"
 
 
 @pytest.mark.parametrize("pre_norm", [False, True])
