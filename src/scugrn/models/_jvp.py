@@ -22,6 +22,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ._precision import mm32, up
+
 QUERY_BLOCK_BYTES = 256 * 2**20  # attention temporaries per query block (memory stays flat in K)
 
 
@@ -31,10 +33,12 @@ def supported(module, head: str) -> bool:
 
 
 def _linear(x, dx, layer):
-    return F.linear(x, layer.weight, layer.bias), F.linear(dx, layer.weight)
+    """Outputs join the float32 stream (a no-op in float32; under autocast the matmul is low precision)."""
+    return up(F.linear(x, layer.weight, layer.bias)), up(F.linear(dx, layer.weight))
 
 
 def _layer_norm(x, dx, ln):
+    x, dx = up(x), up(dx)  # statistics in float32 whatever the compute dtype
     y = F.layer_norm(x, ln.normalized_shape, ln.weight, ln.bias, ln.eps)
     mu = x.mean(-1, keepdim=True)
     rstd = torch.rsqrt(((x - mu) ** 2).mean(-1, keepdim=True) + ln.eps)
@@ -50,8 +54,8 @@ def _attention(x, dx, sa):
     h = sa.nhead
     dh = d // h
     s = 1.0 / math.sqrt(dh)
-    qkv = F.linear(x, sa.in_proj_weight, sa.in_proj_bias)  # packed [q; k; v]
-    dqkv = F.linear(dx, sa.in_proj_weight)
+    qkv = up(F.linear(x, sa.in_proj_weight, sa.in_proj_bias))  # packed [q; k; v]
+    dqkv = up(F.linear(dx, sa.in_proj_weight))
     q, k, v = qkv.view(B, L, 3, h, dh).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
     dq, dk, dv = dqkv.view(Bt, L, 3, h, dh).permute(2, 0, 3, 1, 4)
     q, dq = q * s, dq * s
@@ -61,12 +65,13 @@ def _attention(x, dx, sa):
     Os, dOs = [], []
     for r in range(0, L, rows):
         qb, dqb = q[..., r:r + rows, :], dq[..., r:r + rows, :]
-        P = torch.softmax(qb @ kt, dim=-1)  # (B, h, rows, L)
-        O = P @ v
-        G = (dqb @ kt).add_(qb @ dkt).mul_(P)  # P ⊙ dS, in place
+        # scores, softmax and the tangent accumulators in float32; only matmul inputs are low precision
+        P = torch.softmax(mm32(qb, kt), dim=-1)  # (B, h, rows, L)
+        O = mm32(P, v)
+        G = mm32(dqb, kt).add_(mm32(qb, dkt)).mul_(P)  # P ⊙ dS, in place
         c = G.sum(-1, keepdim=True)
         Os.append(O)
-        dOs.append(torch.matmul(G, v).add_(P @ dv).sub_(c * O))
+        dOs.append(mm32(G, v).add_(mm32(P, dv)).sub_(c * O))
     O, dO = (Os[0], dOs[0]) if len(Os) == 1 else (torch.cat(Os, -2), torch.cat(dOs, -2))
     O = O.transpose(1, 2).reshape(B, L, d)
     dO = dO.transpose(1, 2).reshape(Bt, L, d)
@@ -75,7 +80,7 @@ def _attention(x, dx, sa):
 
 def _relu(x, dx):
     m = x > 0
-    return x.clamp(min=0), dx * m
+    return x.clamp(min=0), dx * m  # float32 in, float32 out
 
 
 def _layer(x, dx, layer):
@@ -108,13 +113,18 @@ def _value_encoder(values, dvalues, enc):
 
 
 def _decoder(x, dx, fc):
-    for layer in fc:
-        if isinstance(layer, torch.nn.Linear):
-            x, dx = _linear(x, dx, layer)
-        else:  # LeakyReLU
-            slope = layer.negative_slope
-            dx = torch.where(x > 0, dx, slope * dx)
-            x = F.leaky_relu(x, slope)
+    """The expression head in float32 even in a low-precision run: its LeakyReLU masks decide the
+    derivative, and a mask flipped by bf16 rounding moves GDT features by percents (measured,
+    docs/defaults.md); it costs ~2·d² per gene, a few percent of the layers' work."""
+    x, dx = up(x), up(dx)
+    with torch.autocast(x.device.type, enabled=False):
+        for layer in fc:
+            if isinstance(layer, torch.nn.Linear):
+                x, dx = _linear(x, dx, layer)
+            else:  # LeakyReLU
+                slope = layer.negative_slope
+                dx = torch.where(x > 0, dx, slope * dx)
+                x = F.leaky_relu(x, slope)
     return x.squeeze(-1), dx.squeeze(-1)
 
 
@@ -128,7 +138,8 @@ def jvp_mlm(module, ids, values, tangents):
     if module.training:
         msg = "jvp_mlm needs the module in eval mode (dropout off)."
         raise RuntimeError(msg)
-    gene_emb = module.encoder(ids)  # (1, L, d)
+    gene_emb = up(module.encoder(ids))  # (1, L, d)
+    values, tangents = up(values), up(tangents)
     style = module.cfg.input_emb_style
     if style == "continuous":
         v, dv = _value_encoder(values, tangents, module.value_encoder)
