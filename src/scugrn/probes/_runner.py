@@ -192,3 +192,41 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
             c = np.array([pos[j] for j in range(cols.start, cols.stop)])
             out[rows, cols] = res[np.ix_(r, c)]
     return out
+
+
+FIDELITY_R_MIN, FIDELITY_REL_MAX = 0.999, 2e-2  # the precision policy (docs/defaults.md)
+
+
+def fidelity(f: np.ndarray, ref: np.ndarray) -> dict:
+    """Pearson r and relative Frobenius error ‖f − ref‖ / ‖ref‖ over the finite entries."""
+    ok = np.isfinite(ref) & np.isfinite(f)
+    a, b = f[ok].astype(np.float64), ref[ok].astype(np.float64)
+    r = float(np.corrcoef(a, b)[0, 1]) if a.size > 1 and a.std() > 0 and b.std() > 0 else float("nan")
+    rel = float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-30))
+    return {"r": r, "rel_err": rel}
+
+
+def check_fidelity(name: str, model, token_ids, res: np.ndarray, *, params: dict, x_bar=None,
+                   n_sources: int = 3, batch_size: int | None = None) -> dict:
+    """Re-probe ``n_sources`` source genes (spread over the list) in float32 and compare them with
+    the low-precision result ``res`` (K, K, W). Returns ``{"dtype", "r", "rel_err", "sources",
+    "meets_policy"}`` and logs a warning when r < 0.999 or the relative error > 2e-2."""
+    K = res.shape[0]
+    src = np.unique(np.linspace(0, K - 1, min(n_sources, K)).round().astype(int))
+    low = getattr(model, "autocast_dtype", None)
+    model.to(dtype="float32")
+    try:
+        ref = run_probe(name, model, token_ids, params=params, x_bar=x_bar, sources=src, batch_size=batch_size,
+                        verbose=False)[src]
+    finally:
+        model.autocast_dtype = low
+    fid = fidelity(res[src], ref)
+    ok = bool(fid["r"] >= FIDELITY_R_MIN and fid["rel_err"] <= FIDELITY_REL_MAX)
+    out = {"dtype": str(low).removeprefix("torch."), **fid, "sources": src.tolist(), "meets_policy": ok}
+    if not ok:
+        logger.warning(
+            "%s features in %s differ from float32 beyond the precision policy (r = %.5f, relative error "
+            "%.2e on %d re-probed sources; policy: r ≥ %s, error ≤ %s). Use dtype='float32' for these "
+            "features (docs/defaults.md, precision policy).", name, out["dtype"], fid["r"], fid["rel_err"],
+            len(src), FIDELITY_R_MIN, FIDELITY_REL_MAX)
+    return out
