@@ -151,3 +151,62 @@ def test_fidelity_recorded_in_params(tiny_model, low_precision, caplog):
     tiny_model.to(dtype="float32")
     scugrn.tl.gdt(ad, model=tiny_model, n_values=2, verbose=False)
     assert "fidelity_vs_float32" not in ad.uns["gdt_params"]
+
+
+def _stand_in(calls):
+    """A stand-in for models._attn_triton (the KERNEL engineer's module) that records its calls and
+    computes with the unfused reference."""
+    import types
+
+    from scugrn.models._jvp import attention_jvp_unfused
+
+    mod = types.ModuleType("scugrn.models._attn_triton")
+    mod.available = lambda device: True
+
+    def attention_jvp(q, k, v, dq, dk, dv, *, scale):
+        calls.append((tuple(q.shape), tuple(dq.shape), scale))
+        assert q.shape[0] in (1, dq.shape[0]) and dq.shape == dk.shape == dv.shape
+        return attention_jvp_unfused(q, k, v, dq, dk, dv, scale=scale)
+
+    mod.attention_jvp = attention_jvp
+    return mod
+
+
+def test_attention_jvp_setting_routes_to_the_fused_kernel(tiny_model, monkeypatch):
+    import sys
+
+    import scugrn.models
+
+    ids = tiny_model.token_ids(GENES[:K])
+    p = default_params("gdt", tiny_model, n_values=2)
+    ref = run_probe("gdt", tiny_model, ids, params=p, verbose=False)
+    calls = []
+    stand_in = _stand_in(calls)
+    monkeypatch.setitem(sys.modules, "scugrn.models._attn_triton", stand_in)
+    monkeypatch.setattr(scugrn.models, "_attn_triton", stand_in, raising=False)
+    with scugrn.settings.override(attention_jvp="auto"):  # auto on CPU: unfused
+        run_probe("gdt", tiny_model, ids, params=p, verbose=False)
+    assert calls == []
+    with scugrn.settings.override(attention_jvp="triton"):
+        f = run_probe("gdt", tiny_model, ids, params=p, verbose=False)
+    n_layers_after_first = tiny_model.cfg.nlayers - 1  # the first layer comes from the base cell
+    assert len(calls) >= n_layers_after_first and calls[0][0][-1] == tiny_model.cfg.d_model // tiny_model.cfg.nhead
+    np.testing.assert_allclose(f, ref, rtol=1e-5, atol=1e-7)
+    stand_in.available = lambda device: False
+    with scugrn.settings.override(attention_jvp="triton"), pytest.raises(RuntimeError, match="not available"):
+        run_probe("gdt", tiny_model, ids, params=p, verbose=False)
+
+
+def test_attention_jvp_triton_missing_is_a_clear_error(tiny_model, monkeypatch):
+    import sys
+
+    import scugrn.models
+
+    monkeypatch.setitem(sys.modules, "scugrn.models._attn_triton", None)  # import raises ImportError
+    monkeypatch.delattr(scugrn.models, "_attn_triton", raising=False)
+    ids = tiny_model.token_ids(GENES[:K])
+    p = default_params("gdt", tiny_model, n_values=2)
+    with scugrn.settings.override(attention_jvp="triton"), pytest.raises(RuntimeError, match="attention_jvp='unfused'"):
+        run_probe("gdt", tiny_model, ids, params=p, verbose=False)
+    with scugrn.settings.override(attention_jvp="auto"):  # auto never fails
+        assert np.isfinite(run_probe("gdt", tiny_model, ids, params=p, verbose=False)).all()

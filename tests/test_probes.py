@@ -292,3 +292,30 @@ def test_source_windows_equal_full_context_when_window_covers_all(ctx):
     np.testing.assert_allclose(w, full[src], rtol=1e-4, atol=1e-6)
     small = run_probe_windowed("gdt", model, ids, window=8, params=p, sources=src, verbose=False)
     assert np.isfinite(small).all()
+
+
+def test_cuda_batch_budget_from_free_memory(tiny_model, monkeypatch):
+    """On CUDA the activation budget follows torch.cuda.mem_get_info (mocked: CI has no GPU)."""
+    import types
+
+    from scugrn.probes import _runner
+
+    free = {"b": 0}
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free["b"], 140 * 2**30))
+    fake = types.SimpleNamespace(cfg=tiny_model.cfg, device=torch.device("cuda", 0))
+    free["b"] = 100 * 2**30  # 100 GiB free: half of (free - 2 GiB) = 49 GiB, capped at 32 GiB
+    assert _runner.cuda_budget_mb(fake.device) == 32768
+    free["b"] = 10 * 2**30  # 10 GiB free: 4 GiB
+    assert _runner.cuda_budget_mb(fake.device) == 4096
+    free["b"] = 1 * 2**30  # nearly full card: the 256 MiB floor
+    assert _runner.cuda_budget_mb(fake.device) == 256
+    K = 1400
+    free["b"] = 10 * 2**30
+    b10 = _runner.auto_batch_size(fake, K, forward_ad=True)
+    assert b10 == _runner.auto_batch_size(fake, K, forward_ad=True, memory_mb=4096)
+    free["b"] = 100 * 2**30
+    assert _runner.auto_batch_size(fake, K, forward_ad=True) == _runner.auto_batch_size(
+        fake, K, forward_ad=True, memory_mb=32768) > 4 * b10
+    with scugrn.settings.override(memory_mb=64):  # an explicit budget wins over the card
+        assert _runner.auto_batch_size(fake, K, forward_ad=True) == _runner.auto_batch_size(
+            fake, K, forward_ad=True, memory_mb=64)

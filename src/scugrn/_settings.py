@@ -47,7 +47,8 @@ class Settings:
         ``memory_mb`` and the context size so memory stays flat as the gene list grows.
     memory_mb
         Activation-memory budget of one probe batch (MiB), used when ``batch_size`` is ``None``;
-        ``None`` = 128 on CPU (measured fastest, docs/defaults.md), 4096 on CUDA.
+        ``None`` = 128 on CPU (measured fastest, docs/defaults.md); on CUDA half the free device
+        memory less 2 GiB, capped at 32 GiB (``probes._runner.cuda_budget_mb``).
     cache_dir
         Where downloads (pooch) and cached features are kept.
     data_dir

@@ -22,7 +22,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ._precision import mm32, up
+from ._precision import low_dtype, mm32, up
 
 QUERY_BLOCK_BYTES = 256 * 2**20  # attention temporaries per query block (memory stays flat in K)
 
@@ -48,6 +48,58 @@ def _layer_norm(x, dx, ln):
     return y, dxh * ln.weight
 
 
+def _fused_kernel(device: torch.device):
+    """The fused Triton attention JVP (``models._attn_triton``) when ``settings.attention_jvp``
+    selects it: ``"triton"`` always (an error if it cannot run), ``"auto"`` on CUDA when it is
+    available; ``None`` means the unfused path below."""
+    from .._settings import settings
+
+    mode = settings.attention_jvp
+    if mode == "unfused" or (mode == "auto" and device.type != "cuda"):
+        return None
+    try:
+        from . import _attn_triton
+    except ImportError as e:
+        if mode == "triton":
+            msg = (f"settings.attention_jvp='triton' but the fused kernel cannot be imported ({e}). Install "
+                   "Triton (pip install triton; on CPU also set TRITON_INTERPRET=1) or set "
+                   "scugrn.settings.attention_jvp='unfused' (or 'auto').")
+            raise RuntimeError(msg) from e
+        return None
+    if _attn_triton.available(device):
+        return _attn_triton
+    if mode == "triton":
+        msg = (f"settings.attention_jvp='triton' but the fused kernel is not available on {device} "
+               "(Triton missing, or on CPU TRITON_INTERPRET=1 not set). Set scugrn.settings.attention_jvp="
+               "'unfused' or 'auto'.")
+        raise RuntimeError(msg)
+    return None
+
+
+def attention_jvp_unfused(q, k, v, dq, dk, dv, *, scale):
+    """Reference attention JVP: ``O = softmax(q kᵀ·scale) v`` and its forward-mode derivative.
+
+    ``q, k, v`` (B, h, L, dh) with B 1 or Bt, ``dq, dk, dv`` (Bt, h, L, dh); returns ``O``
+    (B, h, L, dh) and ``dO`` (Bt, h, L, dh), float32. Query rows run in blocks so the L×L
+    temporaries stay under ``QUERY_BLOCK_BYTES``; scores, softmax and the tangent accumulators are
+    float32, only matmul inputs follow the run's precision (:func:`._precision.mm32`)."""
+    B, h, L, _ = q.shape
+    Bt = dq.shape[0]
+    q, dq = q * scale, dq * scale
+    kt, dkt = k.transpose(-2, -1), dk.transpose(-2, -1)
+    rows = max(1, QUERY_BLOCK_BYTES // (4 * max(B, Bt) * h * L))
+    Os, dOs = [], []
+    for r in range(0, L, rows):
+        qb, dqb = q[..., r:r + rows, :], dq[..., r:r + rows, :]
+        P = torch.softmax(mm32(qb, kt), dim=-1)  # (B, h, rows, L)
+        O = mm32(P, v)
+        G = mm32(dqb, kt).add_(mm32(qb, dkt)).mul_(P)  # P ⊙ dS, in place
+        c = G.sum(-1, keepdim=True)
+        Os.append(O)
+        dOs.append(mm32(G, v).add_(mm32(P, dv)).sub_(c * O))
+    return (Os[0], dOs[0]) if len(Os) == 1 else (torch.cat(Os, -2), torch.cat(dOs, -2))
+
+
 def _attention(x, dx, sa):
     B, L, d = x.shape
     Bt = dx.shape[0]
@@ -58,21 +110,13 @@ def _attention(x, dx, sa):
     dqkv = up(F.linear(dx, sa.in_proj_weight))
     q, k, v = qkv.view(B, L, 3, h, dh).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
     dq, dk, dv = dqkv.view(Bt, L, 3, h, dh).permute(2, 0, 3, 1, 4)
-    q, dq = q * s, dq * s
-    kt, dkt = k.transpose(-2, -1), dk.transpose(-2, -1)
-    # query rows in blocks so the L×L temporaries stay under QUERY_BLOCK_BYTES per batch
-    rows = max(1, QUERY_BLOCK_BYTES // (4 * max(B, Bt) * h * L))
-    Os, dOs = [], []
-    for r in range(0, L, rows):
-        qb, dqb = q[..., r:r + rows, :], dq[..., r:r + rows, :]
-        # scores, softmax and the tangent accumulators in float32; only matmul inputs are low precision
-        P = torch.softmax(mm32(qb, kt), dim=-1)  # (B, h, rows, L)
-        O = mm32(P, v)
-        G = mm32(dqb, kt).add_(mm32(qb, dkt)).mul_(P)  # P ⊙ dS, in place
-        c = G.sum(-1, keepdim=True)
-        Os.append(O)
-        dOs.append(mm32(G, v).add_(mm32(P, dv)).sub_(c * O))
-    O, dO = (Os[0], dOs[0]) if len(Os) == 1 else (torch.cat(Os, -2), torch.cat(dOs, -2))
+    kernel = _fused_kernel(x.device)
+    if kernel is None:
+        O, dO = attention_jvp_unfused(q, k, v, dq, dk, dv, scale=s)
+    else:  # no L×L matrix is written; inputs in the run's matmul dtype
+        low = low_dtype(x.device)
+        ts = [t.contiguous() if low is None else t.to(low).contiguous() for t in (q, k, v, dq, dk, dv)]
+        O, dO = (up(t) for t in kernel.attention_jvp(*ts, scale=s))
     O = O.transpose(1, 2).reshape(B, L, d)
     dO = dO.transpose(1, 2).reshape(Bt, L, d)
     return _linear(O, dO, sa.out_proj)

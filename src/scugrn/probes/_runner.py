@@ -20,14 +20,32 @@ logger = logging.getLogger("scugrn")
 MAX_BATCH = 1024
 
 
+CUDA_MEMORY_FRACTION = 0.5  # of the device memory free when the batch is sized
+CUDA_MEMORY_RESERVE_MB = 2048  # left free on top of that, for the allocator, the kernels and the result
+CUDA_MEMORY_CAP_MB = 32768  # more gave GDT no speed on the H200 (issue 12: 4 GiB vs 32 GiB budget)
+
+
+def cuda_budget_mb(device) -> int:
+    """Activation budget on a CUDA device from its free memory (``torch.cuda.mem_get_info``):
+    ``min(CAP, FRACTION × (free − RESERVE))``, at least 256 MiB. The rule is in docs/defaults.md."""
+    import torch
+
+    free, _total = torch.cuda.mem_get_info(device)
+    free_mb = free / 2**20
+    return int(max(256, min(CUDA_MEMORY_CAP_MB, CUDA_MEMORY_FRACTION * (free_mb - CUDA_MEMORY_RESERVE_MB))))
+
+
 def auto_batch_size(model, K: int, *, forward_ad: bool, memory_mb: int | None = None) -> int:
-    """Virtual cells per batch so the live activations of one layer stay under ``memory_mb``."""
+    """Virtual cells per batch so the live activations of one layer stay under ``memory_mb``
+    (default ``settings.memory_mb``, else 128 MiB on CPU and :func:`cuda_budget_mb` on CUDA)."""
     cfg = model.cfg
     L = K + 1
     per_cell = 4 * L * (3 * cfg.nhead * L + 10 * cfg.d_model + 2 * cfg.d_hid)  # bytes, one layer
     if forward_ad:
         per_cell *= 2  # primal + tangent
-    mb = memory_mb or settings.memory_mb or (4096 if model.device.type == "cuda" else 128)
+    mb = memory_mb or settings.memory_mb
+    if not mb:
+        mb = cuda_budget_mb(model.device) if model.device.type == "cuda" else 128
     budget = mb * 2**20
     return int(max(1, min(MAX_BATCH, budget // per_cell)))
 
