@@ -166,6 +166,46 @@ def source_window_contexts(K: int, sources, window: int):
             yield ctx, np.arange(a, a + len(sa)), cols, pos
 
 
+RESUME_ATTR = "scugrn_windowed"  # in the zarr array's attributes: the job spec and the windows done
+
+
+def _window_spec(name, ids, params, window, sources) -> dict:
+    import hashlib
+    import json
+
+    h = hashlib.sha256(np.asarray(ids, dtype=np.int64).tobytes())
+    h.update(json.dumps(params, sort_keys=True, default=str).encode())
+    if sources is not None:
+        h.update(np.asarray(sources, dtype=np.int64).tobytes())
+    return {"probe": name, "window": int(window), "K": len(ids),
+            "n_sources": None if sources is None else len(sources), "digest": h.hexdigest()[:16]}
+
+
+class _Progress:
+    """Which windows of a run are written, kept in ``out.attrs`` when ``out`` has attributes (zarr),
+    so a run into the same store after an interruption skips them."""
+
+    def __init__(self, out, spec):
+        self.out, self.spec, self.done = out, spec, set()
+        if out is None or not hasattr(out, "attrs"):
+            self.out = None
+            return
+        old = dict(out.attrs).get(RESUME_ATTR)
+        if old is not None:
+            if old.get("spec") != spec:
+                msg = (f"The output store holds windows of a different job (spec {old.get('spec')}); expected "
+                       f"{spec}. Use a new store (or delete it) to start this job.")
+                raise ValueError(msg)
+            self.done = set(old.get("done", []))
+        else:
+            out.attrs[RESUME_ATTR] = {"spec": spec, "done": []}
+
+    def mark(self, n: int) -> None:
+        self.done.add(n)
+        if self.out is not None:  # written after the window's data: a window marked done is complete
+            self.out.attrs[RESUME_ATTR] = {"spec": self.spec, "done": sorted(self.done)}
+
+
 def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict, x_bar=None,
                        batch_size=None, verbose=None, out=None, sources=None) -> np.ndarray:
     """Run a pair probe over a gene list longer than the backbone's context, in windows of at most
@@ -175,16 +215,23 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
 
     ``sources`` (indices into the K genes, e.g. the TFs) restricts the work to those rows and
     returns ``(n_sources, K, W)`` instead of ``(K, K, W)`` (:func:`source_window_contexts`): for
-    1,600 TFs against 20,000 genes that is 12× less work and memory than the full square."""
+    1,600 TFs against 20,000 genes that is 12× less work and memory than the full square.
+
+    With a zarr array as ``out`` the run is resumable: each finished window is recorded in the
+    array's attributes (``scugrn_windowed``), and a run into the same array skips the windows
+    already written (a store of a different job is an error)."""
     from tqdm.auto import tqdm
 
     ids = np.asarray(token_ids)
     K = len(ids)
     verbose = settings.verbose if verbose is None else verbose
+    prog = _Progress(out, _window_spec(name, ids, params, window, sources))
     if sources is not None:
         ctxs = list(source_window_contexts(K, sources, window))
-        for ctx, rows, cols, pos in tqdm(ctxs, desc=f"{name} windows (K={K}, {len(sources)} sources, window={window})",
-                                         disable=not verbose):
+        for n, (ctx, rows, cols, pos) in enumerate(tqdm(
+                ctxs, desc=f"{name} windows (K={K}, {len(sources)} sources, window={window})", disable=not verbose)):
+            if n in prog.done:
+                continue
             xb = None if x_bar is None else np.asarray(x_bar)[ctx]
             n_src = len(rows)
             res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False,
@@ -197,9 +244,12 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
                 out.oindex[rows[0]:rows[-1] + 1, cols[order]] = block
             else:
                 out[rows[0]:rows[-1] + 1, cols[order]] = block
+            prog.mark(n)
         return out
     ctxs = window_contexts(K, window)
-    for ctx, own in tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose):
+    for n, (ctx, own) in enumerate(tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose)):
+        if n in prog.done:
+            continue
         xb = None if x_bar is None else np.asarray(x_bar)[ctx]
         res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False)
         if out is None:
@@ -209,6 +259,7 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
             r = np.array([pos[i] for i in range(rows.start, rows.stop)])
             c = np.array([pos[j] for j in range(cols.start, cols.stop)])
             out[rows, cols] = res[np.ix_(r, c)]
+        prog.mark(n)
     return out
 
 
