@@ -20,6 +20,16 @@ logger = logging.getLogger("scugrn")
 MAX_BATCH = 1024
 
 
+def _tqdm():
+    """tqdm's progress bar, or a plain iterator where tqdm is not installed (a bare PyTorch machine)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a core dependency
+        def tqdm(it, **_):
+            return it
+    return tqdm
+
+
 CUDA_MEMORY_FRACTION = 0.5  # of the device memory free when the batch is sized
 CUDA_MEMORY_RESERVE_MB = 2048  # left free on top of that, for the allocator, the kernels and the result
 CUDA_MEMORY_CAP_MB = 32768  # more gave GDT no speed on the H200 (issue 12: 4 GiB vs 32 GiB budget)
@@ -70,9 +80,10 @@ def run_probe(
     restricts the work to those source rows; the other rows of a new ``out`` are NaN.
     """
     import torch
-    from tqdm.auto import tqdm
 
     from ._registry import get_probe
+
+    tqdm = _tqdm()
 
     _, cls = get_probe(name)
     verbose = settings.verbose if verbose is None else verbose
@@ -220,7 +231,7 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
     With a zarr array as ``out`` the run is resumable: each finished window is recorded in the
     array's attributes (``scugrn_windowed``), and a run into the same array skips the windows
     already written (a store of a different job is an error)."""
-    from tqdm.auto import tqdm
+    tqdm = _tqdm()
 
     ids = np.asarray(token_ids)
     K = len(ids)
