@@ -10,6 +10,11 @@ T = M = 8) are computed in float32 and in each low precision, and compared: Pear
 relative Frobenius error ‖F − F₃₂‖ / ‖F₃₂‖. On CPU the low precisions run under
 ``torch.autocast("cpu")`` (``scugrn.settings.cpu_low_precision``), on CUDA under CUDA autocast.
 Prints a markdown table and writes JSON (``--out``).
+
+``--emulate`` adds a second table that asks how many mantissa bits the matmul inputs need: every
+matmul of the backbone (linear layers, attention products; float32 accumulation) gets its inputs
+rounded to 8 significant bits (bf16), 11 (fp16 / TF32), or split into two bf16 parts with three
+products ("bf16x3", ~16 bits), everything else in float32, against plain float32.
 """
 
 from __future__ import annotations
@@ -100,6 +105,83 @@ def measure(quick: bool, K: int, K12: int, n_sources: int, dtypes, device: str) 
     return rows
 
 
+def _round_bits(x, bits):
+    import torch
+
+    if bits is None or not x.is_floating_point():
+        return x
+    m, e = torch.frexp(x.float())
+    return torch.ldexp(torch.round(m * 2.0**bits) / 2.0**bits, e)
+
+
+def _emulated(mode):
+    """Context that rounds the inputs of torch.matmul and F.linear (fp32 accumulate) as ``mode``."""
+    import contextlib
+
+    import torch
+    import torch.nn.functional as F
+
+    mm, lin = torch.matmul, F.linear
+    bits = {"bf16 (8 bits)": 8, "fp16/TF32 (11 bits)": 11}.get(mode)
+
+    def split(a):
+        hi = a.to(torch.bfloat16).float()
+        return hi, (a - hi).to(torch.bfloat16).float()
+
+    def r_mm(a, b, **k):
+        if mode == "bf16x3":
+            (ah, al), (bh, bl) = split(a), split(b)
+            return mm(ah, bh) + mm(ah, bl) + mm(al, bh)
+        return mm(_round_bits(a, bits), _round_bits(b, bits))
+
+    def r_lin(x, w, b=None):
+        if mode == "bf16x3":
+            (xh, xl), (wh, wl) = split(x), split(w)
+            y = lin(xh, wh) + lin(xh, wl) + lin(xl, wh)
+            return y if b is None else y + b
+        return lin(_round_bits(x, bits), _round_bits(w, bits), b)
+
+    @contextlib.contextmanager
+    def ctx():
+        torch.matmul, F.linear = r_mm, r_lin
+        try:
+            yield
+        finally:
+            torch.matmul, F.linear = mm, lin
+
+    return ctx()
+
+
+EMULATED = ["bf16 (8 bits)", "fp16/TF32 (11 bits)", "bf16x3"]
+
+
+def emulate(K12: int, n_sources: int, device: str) -> list[dict]:
+    """Features of the 12-layer model with matmul inputs rounded as EMULATED, vs float32."""
+    import scugrn
+    from scugrn.probes import default_params, run_probe
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, scugrn.settings.override(verbose=False, first_layer="full"):
+        genes = [f"G{i}" for i in range(K12)]
+        ck = scugrn.models.random_checkpoint(Path(tmp) / "m12", genes=genes, d_model=512, nlayers=12, nhead=8,
+                                             d_hid=512)
+        m = scugrn.models.load(ck, device=device)
+        m.set_attn_impl("math")  # attention through torch.matmul, so the rounding reaches it
+        ids = m.token_ids(genes)
+        src = np.arange(0, K12, max(1, K12 // n_sources))[:n_sources]
+        for probe in ("vvp", "gdt"):
+            p = default_params(probe, m, n_values=8)
+            ref = run_probe(probe, m, ids, params=p, sources=src)[src]
+            for mode in EMULATED:
+                with _emulated(mode):
+                    f = run_probe(probe, m, ids, params=p, sources=src)[src]
+                row = {"backbone": "random 12L d=512", "K": K12, "probe": probe, "matmul inputs": mode,
+                       "n_sources": len(src), **fidelity(f, ref)}
+                rows.append(row)
+                print(f"  emulated {probe} {mode}: r={row['r']:.6f} rel={row['rel_err']:.2e}", file=sys.stderr)
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a tiny 2-layer model only (seconds)")
@@ -109,9 +191,24 @@ def main(argv=None):
     ap.add_argument("--dtypes", default="bfloat16,float16")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--out", type=Path, default=Path("results/precision.json"))
+    ap.add_argument("--emulate", action="store_true", help="add the mantissa-bits table (12-layer model)")
+    ap.add_argument("--emulate-only", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     import torch
 
+    if a.emulate or a.emulate_only:
+        em = emulate(a.K12, a.n_sources, a.device)
+        print("\n## Matmul input precision needed (emulated on CPU, vs float32; everything else float32)")
+        print("| backbone | K | probe | matmul inputs | r | rel. Frobenius error | meets policy |\n|---|---|---|---|---|---|---|")
+        for r in em:
+            print(f"| {r['backbone']} | {r['K']} | {r['probe']} | {r['matmul inputs']} | {r['r']:.6f} | "
+                  f"{r['rel_err']:.2e} | {'yes' if r['ok'] else 'no'} |")
+        if a.emulate_only:
+            a.out.parent.mkdir(parents=True, exist_ok=True)
+            a.out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "torch": torch.__version__,
+                                         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                                         "emulated": em}, indent=2))
+            return
     rows = measure(a.quick, 30 if a.quick else a.K, a.K12, a.n_sources, a.dtypes.split(","), a.device)
     print(f"\n## Feature fidelity vs float32 ({a.device}; thresholds r ≥ {R_MIN}, rel. error ≤ {REL_MAX})")
     print("| backbone | K | probe | path | dtype | r | rel. Frobenius error | meets policy | s/source (fp32 → low) |")
