@@ -52,8 +52,8 @@ def _union_tf_adata(adatas):
     tfs = set()
     for a in adatas:
         assert set(a.var_names) == set(base.var_names), "gene sets differ between networks"
-        tfs |= set(a.var_names[a.var[Key.IS_TF].to_numpy()])
-    base.var[Key.IS_TF] = base.var_names.isin(tfs)
+        tfs |= set(a.var_names[a.var[Key.var.IS_TF].to_numpy()])
+    base.var[Key.var.IS_TF] = base.var_names.isin(tfs)
     return base
 
 

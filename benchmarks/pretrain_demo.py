@@ -127,7 +127,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from scugrn.models._pretrain import census_vocab, pretrain
+    from scugrn.pretrain import census_vocab, pretrain
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(a.threads)

@@ -36,7 +36,7 @@ def _rss_mb() -> float:
 
 
 def flops_per_cell(K: int, nlayers: int, d: int, d_hid: int, probe: str) -> float:
-    """Counted FLOPs of one virtual cell (multiply-add = 2), METHODS.md §2: the forward of every
+    """Counted FLOPs of one virtual cell (multiply-add = 2), docs/methods.md §2: the forward of every
     layer (q/k/v/out projections, QKᵀ and PV, feed-forward) and the expression decoder. GDT adds
     the tangent: the same linear work again, and twice the attention products (dQKᵀ + QdKᵀ,
     GV + PdV)."""
@@ -117,7 +117,7 @@ def gdt_vs_naive(K: int, nlayers: int, d: int, n_naive: int, n_batched: int, thr
     import torch
 
     from scugrn.probes import default_params, run_probe
-    from scugrn.probes._reference import naive_gdt
+    from scugrn.probes.reference import naive_gdt
 
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:

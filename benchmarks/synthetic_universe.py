@@ -112,7 +112,7 @@ test `tests/test_synthetic_universe.py`, seed 0).
 - Date: {DATE}.
 - Universe: `{json.dumps(UNIVERSE)}`
 - Pretraining: `{json.dumps(pkw_all)}` (+ value-encoder initialisation `spread`, see
-  `scugrn/models/_pretrain.py`; MVC loss on).
+  `scugrn/pretrain/`; MVC loss on).
 - Metric: balanced AUPRC (N/P = 1, `labelled_pairs(neg_ratio=1)`), averaged over the
   {UNIVERSE['n_networks'] - 1} evaluated networks × 3 negative samples within a seed; table: mean ± standard
   error over {len(a.seeds)} seeds (seed = universe, backbone initialisation, label sampling).

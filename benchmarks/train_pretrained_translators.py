@@ -3,7 +3,7 @@
 BEELINE hESC / STRING / TFs+500, zero-expression mode: the gene list goes through
 ``scugrn.from_genes``-style AnnData (BEELINE has no hESC expression offline) into ``tl.vvp`` and
 ``tl.gdt`` with the demo backbone at the default probe values (M = T = 8); labels are all ground-truth
-edges plus as many sampled negatives (``labelled_pairs(neg_ratio=1, seed=0)``); METHODS.md §4
+edges plus as many sampled negatives (``labelled_pairs(neg_ratio=1, seed=0)``); docs/methods.md §4
 training settings. Writes ``vvp.safetensors``, ``gdt.safetensors``, ``ens/`` and ``README.json``
 (provenance, timings and a zero-shot check on other BEELINE configurations).
 

@@ -44,8 +44,8 @@ def main(argv=None):
     import torch
 
     import scugrn
+    from scugrn.models.vocab import map_context
     from scugrn.probes import default_params, run_probe
-    from scugrn.tl._features import map_context
 
     torch.set_num_threads(os.cpu_count())
     name, network, size = a.config.split("/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 
@@ -13,9 +12,6 @@ from conftest import GENES
 
 import scugrn
 from scugrn import Key
-
-PUBLIC = [scugrn.pp.select, scugrn.tl.vvp, scugrn.tl.gdt, scugrn.tl.emb, scugrn.tl.pert,
-          scugrn.tl.origin_pert, scugrn.tl.origin_attn, scugrn.tl.predict_grn, scugrn.tl.infosem]
 
 
 def test_import_is_light():
@@ -34,11 +30,7 @@ def test_all_names_resolve():
             assert getattr(mod, name) is not None, name
 
 
-@pytest.mark.parametrize("fn", PUBLIC, ids=lambda f: f.__name__)
-def test_only_adata_is_positional(fn):
-    params = list(inspect.signature(fn).parameters.values())
-    assert params[0].name == "adata"
-    assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params[1:]), fn.__name__
+# signatures of every public function: tests/test_package_structure.py (read from __all__)
 
 
 def _toy():
@@ -48,9 +40,9 @@ def _toy():
 def test_features_in_place_and_copy(tiny_model):
     ad = _toy()
     assert scugrn.tl.gdt(ad, model=tiny_model, n_values=3, verbose=False) is None
-    F = ad.varp[Key.GDT]
+    F = ad.varp[Key.varp.GDT]
     assert F.shape == (16, 16, 3) and F.dtype == np.float32
-    p = ad.uns[Key.params(Key.GDT)]
+    p = ad.uns[Key.params(Key.varp.GDT)]
     assert p["background"] == 0.0 and len(p["base_values"]) == 3
     assert p["backbone"]["sha256"] == tiny_model.info.sha256
     ad2 = scugrn.tl.vvp(ad, model=tiny_model, key_added="v2", copy=True, verbose=False)
@@ -121,15 +113,15 @@ def test_predict_grn_contract(tiny_model, tmp_path):
 
     ad, tr = _trained(tiny_model)
     scugrn.tl.predict_grn(ad, translator=tr)
-    df = ad.uns[Key.GRN]
+    df = ad.uns[Key.uns.GRN]
     assert list(df.columns) == ["source", "target", "weight"]
     assert df["weight"].is_monotonic_decreasing
-    assert set(df["source"]) <= set(ad.var_names[ad.var[Key.IS_TF]])
+    assert set(df["source"]) <= set(ad.var_names[ad.var[Key.var.IS_TF]])
     assert (df["source"] != df["target"]).all()
     assert len(df) == 4 * 15
     G = nx.from_pandas_edgelist(df, "source", "target", edge_attr="weight", create_using=nx.DiGraph)
     assert G.number_of_edges() == len(df)
-    S = ad.varp[Key.GRN]
+    S = ad.varp[Key.varp.GRN]
     i, j = ad.var_names.get_loc(df.source[0]), ad.var_names.get_loc(df.target[0])
     assert S[i, j] == pytest.approx(df.weight[0])
     # save / load gives the same predictions
@@ -141,7 +133,7 @@ def test_predict_grn_contract(tiny_model, tmp_path):
 def test_translator_refuses_other_settings(tiny_model):
     ad, tr = _trained(tiny_model)
     other = scugrn.from_genes(list(ad.var_names))
-    other.var[Key.IS_TF] = ad.var[Key.IS_TF].to_numpy()
+    other.var[Key.var.IS_TF] = ad.var[Key.var.IS_TF].to_numpy()
     scugrn.tl.gdt(other, model=tiny_model, n_values=4, verbose=False)
     with pytest.raises(ValueError, match="base_values"):
         scugrn.tl.predict_grn(other, translator=tr)
@@ -181,11 +173,11 @@ def test_ensemble(tiny_model, tmp_path):
 
 def test_predict_without_tf_flag(tiny_model):
     ad, tr = _trained(tiny_model)
-    del ad.var[Key.IS_TF]
+    del ad.var[Key.var.IS_TF]
     with pytest.raises(KeyError, match="is_tf"):
         scugrn.tl.predict_grn(ad, translator=tr)
     scugrn.tl.predict_grn(ad, translator=tr, tf_only=False)
-    assert len(ad.uns[Key.GRN]) == 16 * 15
+    assert len(ad.uns[Key.uns.GRN]) == 16 * 15
 
 
 def test_h5ad_and_mudata_round_trip(tiny_model, tmp_path):
@@ -211,24 +203,24 @@ def test_select_marks_tfs_and_keeps_top_genes():
     ad = scugrn.datasets.toy(n_tfs=5, n_targets=40, seed=0)
     tfs = ["G0", "G1", "G2"]
     out = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", copy=True)
-    n_sig = out.uns[Key.SELECT_PARAMS]["n_tfs"]  # significant TFs, beyond the variable-gene budget
+    n_sig = out.uns[Key.uns.SELECT_PARAMS]["n_tfs"]  # significant TFs, beyond the variable-gene budget
     assert out.n_vars == n_sig + 10
-    assert set(out.var_names[out.var[Key.IS_TF]]) <= set(tfs)
+    assert set(out.var_names[out.var[Key.var.IS_TF]]) <= set(tfs)
     marked = scugrn.pp.select(ad, n_top_genes=10, tfs=tfs, species="human", subset=False, copy=True)
-    assert marked.n_vars == ad.n_vars and marked.var[Key.SELECTED].sum() == out.n_vars
+    assert marked.n_vars == ad.n_vars and marked.var[Key.var.SELECTED].sum() == out.n_vars
     disp = marked.var["dispersions_norm"]
-    dropped = ~marked.var[Key.SELECTED]
+    dropped = ~marked.var[Key.var.SELECTED]
     assert disp[out.var_names].drop(tfs, errors="ignore").min() >= disp[dropped].max()
     gl = scugrn.from_genes(["G0", "X1"])
     scugrn.pp.select(gl, tfs=tfs)
-    assert gl.var[Key.IS_TF].tolist() == [True, False]
+    assert gl.var[Key.var.IS_TF].tolist() == [True, False]
 
 
 @pytest.mark.shared_data
 def test_select_with_beeline_tf_list(shared_data_dir):
     ad = scugrn.datasets.toy(n_tfs=2, n_targets=8, genes=["GATA1", "SPI1", *GENES[:8]], seed=0)
     scugrn.pp.select(ad, n_top_genes=3, species="human", data_dir=shared_data_dir, tf_pvalue=1.0)
-    assert set(ad.var_names[ad.var[Key.IS_TF]]) == {"GATA1", "SPI1"}
+    assert set(ad.var_names[ad.var[Key.var.IS_TF]]) == {"GATA1", "SPI1"}
 
 
 @pytest.mark.shared_data
@@ -275,7 +267,7 @@ def test_cli_help_and_infer(tiny_model, tiny_ckpt, tmp_path, capsys):
     genes = tmp_path / "genes.txt"
     genes.write_text("\n".join(ad.var_names))
     tfs = tmp_path / "tfs.txt"
-    tfs.write_text("\n".join(ad.var_names[ad.var[Key.IS_TF]]))
+    tfs.write_text("\n".join(ad.var_names[ad.var[Key.var.IS_TF]]))
     out = tmp_path / "edges.tsv"
     rc = main(["infer", "--genes", str(genes), "--model", str(tiny_ckpt), "--translator", str(trf),
                "--tfs", str(tfs), "--out", str(out), "-q"])

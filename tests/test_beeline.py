@@ -1,4 +1,4 @@
-"""The BEELINE loader (GENELink layout) and labelled pairs (METHODS §5).
+"""The BEELINE loader (GENELink layout) and labelled pairs (docs/methods.md §5).
 
 Offline tests read ``tests/data/beeline_tiny`` (8 genes, 3 TFs, same layout as GENELink); the
 shared-data tests read ``../shared/data`` (or ``SCUGRN_DATA_DIR``) and skip without it.
@@ -35,15 +35,15 @@ def test_tiny_with_expression():
     for g in GENES:
         k = CODE[g]
         np.testing.assert_allclose(ad[:, g].X.ravel(), 10 * k + c * (1 + k % 3) / 4, rtol=0, atol=1e-4)
-    assert ad.var[Key.IS_TF].dtype == bool
-    assert ad.var_names[ad.var[Key.IS_TF]].tolist() == ["TF1", "TF2", "TF3"]
-    truth = ad.uns[Key.TRUTH]
+    assert ad.var[Key.var.IS_TF].dtype == bool
+    assert ad.var_names[ad.var[Key.var.IS_TF]].tolist() == ["TF1", "TF2", "TF3"]
+    truth = ad.uns[Key.uns.TRUTH]
     assert list(truth.columns) == ["source", "target"]
     # the self loop TF3->TF3 and the duplicated TF1->G1 are dropped
     assert sorted(map(tuple, truth.to_numpy())) == [("TF1", "G1"), ("TF1", "TF2"), ("TF2", "G3"), ("TF3", "G4")]
     assert ad.uns["beeline"] == {"name": "mDC", "network": "STRING", "size": 500, "species": "mouse",
                                  "has_expression": True}
-    assert ad.uns[Key.SPECIES] == "mouse"
+    assert ad.uns[Key.uns.SPECIES] == "mouse"
 
 
 def test_tiny_without_expression_has_no_cells():
@@ -144,7 +144,7 @@ def test_roundtrip_h5ad(tmp_path):
     a = beeline("mDC", path=TINY)
     a.write_h5ad(tmp_path / "x.h5ad")
     b = ad.read_h5ad(tmp_path / "x.h5ad")
-    pd.testing.assert_frame_equal(b.uns[Key.TRUTH], a.uns[Key.TRUTH])
+    pd.testing.assert_frame_equal(b.uns[Key.uns.TRUTH], a.uns[Key.uns.TRUTH])
     assert bool(b.uns["beeline"]["has_expression"]) is True
 
 
@@ -190,7 +190,7 @@ def test_labelled_pairs_ratio_and_seed():
 
 def test_labelled_pairs_excludes_non_tf_and_outside_edges():
     ad = beeline("mDC", path=TINY)
-    ad.uns[Key.TRUTH] = pd.DataFrame({"source": ["TF1", "G1", "TF2", "TF1", "OUT"],
+    ad.uns[Key.uns.TRUTH] = pd.DataFrame({"source": ["TF1", "G1", "TF2", "TF1", "OUT"],
                                       "target": ["G2", "G2", "TF2", "OUT", "G1"]})
     lp = labelled_pairs(ad, neg_ratio=None)
     assert lp.loc[lp.label == 1, ["source", "target"]].to_numpy().tolist() == [["TF1", "G2"]]
@@ -198,11 +198,11 @@ def test_labelled_pairs_excludes_non_tf_and_outside_edges():
 
 
 @pytest.mark.parametrize(("setup", "err", "match"), [
-    (lambda a: a.uns.pop(Key.TRUTH), KeyError, "Expected the known edges"),
-    (lambda a: a.uns.__setitem__(Key.TRUTH, pd.DataFrame({"a": [1]})), ValueError, "columns source, target"),
-    (lambda a: a.var.drop(columns=Key.IS_TF, inplace=True), KeyError, "is_tf"),
-    (lambda a: a.var.__setitem__(Key.IS_TF, False), ValueError, "marks no gene as a TF"),
-    (lambda a: a.uns.__setitem__(Key.TRUTH, pd.DataFrame({"source": ["X"], "target": ["Y"]})), ValueError, "No truth edge"),
+    (lambda a: a.uns.pop(Key.uns.TRUTH), KeyError, "Expected the known edges"),
+    (lambda a: a.uns.__setitem__(Key.uns.TRUTH, pd.DataFrame({"a": [1]})), ValueError, "columns source, target"),
+    (lambda a: a.var.drop(columns=Key.var.IS_TF, inplace=True), KeyError, "is_tf"),
+    (lambda a: a.var.__setitem__(Key.var.IS_TF, False), ValueError, "marks no gene as a TF"),
+    (lambda a: a.uns.__setitem__(Key.uns.TRUTH, pd.DataFrame({"source": ["X"], "target": ["Y"]})), ValueError, "No truth edge"),
 ])
 def test_labelled_pairs_errors(setup, err, match):
     ad = beeline("mDC", path=TINY)
@@ -233,15 +233,15 @@ def test_shared_configs(shared_data_dir):
 def test_shared_mdc(shared_data_dir):
     ad = beeline("mDC", network="STRING", size=500, path=shared_data_dir)
     assert ad.shape == (383, 821)
-    assert int(ad.var[Key.IS_TF].sum()) == 321
-    assert len(ad.uns[Key.TRUTH]) == 4815
+    assert int(ad.var[Key.var.IS_TF].sum()) == 321
+    assert len(ad.uns[Key.uns.TRUTH]) == 4815
     # the expression matches GENELink's own copy in the configuration folder, row by row by name
     own = pd.read_csv(shared_data_dir / "beeline" / "Benchmark Dataset" / "STRING Dataset" / "mDC" / "TFs+500"
                       / "BL--ExpressionData.csv", index_col=0)
     np.testing.assert_allclose(ad.X, own.loc[ad.var_names, ad.obs_names].to_numpy().T, rtol=1e-6)
     lp = labelled_pairs(ad, neg_ratio=1, seed=3)
     assert (lp.label == 1).sum() == (lp.label == 0).sum() == 4815
-    assert lp.source.isin(ad.var_names[ad.var[Key.IS_TF]]).all()
+    assert lp.source.isin(ad.var_names[ad.var[Key.var.IS_TF]]).all()
     assert not (lp.source == lp.target).any() and not lp.duplicated(["source", "target"]).any()
 
 

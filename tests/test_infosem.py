@@ -277,7 +277,7 @@ def test_bad_input(toy):
 # the unseen-gene benchmark
 # ------------------------------------------------------------------------------------------------
 def test_split_follows_the_protocol():
-    from scugrn.benchmark.infosem_bench import make_split
+    from scugrn.benchmark.infosem import make_split
 
     rng = np.random.default_rng(0)
     G = 60
@@ -304,7 +304,7 @@ def test_split_follows_the_protocol():
 
 
 def test_matcomp_completes_low_rank_labels():
-    from scugrn.benchmark.infosem_bench import matcomp_scores
+    from scugrn.benchmark.baselines import matcomp_scores
 
     rng = np.random.default_rng(0)
     G = 60
@@ -320,7 +320,7 @@ def test_matcomp_completes_low_rank_labels():
 def test_benchmark_onehot_lr_is_random_on_unseen_genes(shared_data_dir, tmp_path):
     """The paper's first finding, on real labels: one-hot LR learns the degree bias of seen genes
     (far above the density on seen-gene test edges) and ties every unseen-gene pair."""
-    from scugrn.benchmark.infosem_bench import run_infosem_benchmark
+    from scugrn.benchmark.infosem import run_infosem_benchmark
 
     df = run_infosem_benchmark(
         [("mDC", "Non-Specific", 500)], methods=["random", "onehot_lr"], seeds=1,
@@ -336,16 +336,17 @@ def test_benchmark_onehot_lr_is_random_on_unseen_genes(shared_data_dir, tmp_path
 def test_benchmark_cross_validates_sigmas(toy):
     """σ_w is picked per split by AUPRC on the training pairs, from one memoised fit per grid
     value; σ_l of InfoSEM-BC from the grid by a hold-out of the training pairs (InfoSEM App. C)."""
-    from scugrn.benchmark import infosem_bench as ib
+    from scugrn.benchmark.infosem import BenchConfig, make_split
+    from scugrn.benchmark.infosem import methods as ib
     from scugrn.benchmark.metrics import auprc
 
     X, A = toy
     genes = [f"g{i}" for i in range(X.shape[1])]
     Y = A != 0
     tfs = np.arange(4)
-    ctx = ib.BenchContext(ib.BenchConfig("toy", "Specific"), _adata(X), genes, Y, tfs,
+    ctx = ib.BenchContext(BenchConfig("toy", "Specific"), _adata(X), genes, Y, tfs,
                           preset("celltype", **{**FAST, "n_epochs": 6}))
-    split = ib.make_split(Y, tfs, seed=0)
+    split = make_split(Y, tfs, seed=0)
     scores = ib._infosem_b_cv_fn("random")(ctx, 0, split)
     assert len(ctx._fits) == len(ib.SIGMA_W_GRID)  # one fit per grid value
     chosen = ctx.notes["infosem_b:random+cv"][0]["sigma_w"]
@@ -360,3 +361,19 @@ def test_benchmark_cross_validates_sigmas(toy):
     assert note["sigma_w"] == chosen and note["sigma_l"] in ib.SIGMA_L_GRID
     assert bc.shape == Y.shape and np.isfinite(bc).all()
     assert {"infosem_b:text+cv", "infosem_bc:text+cv"} <= set(ib.METHODS)
+
+
+def test_bench_infosem_cli_runs_from_the_package(tmp_path, monkeypatch):
+    """``scugrn bench infosem`` is the package's own CLI (no script outside the package)."""
+    from pathlib import Path
+
+    from scugrn import cli
+
+    small = Path(__file__).parent / "data" / "beeline_small"
+    monkeypatch.chdir(tmp_path)  # nothing from the repository's benchmarks/ folder is reachable
+    rc = cli.main(["bench", "infosem", "--data-dir", str(small), "--cells", "hESC", "--networks", "Specific",
+                   "--methods", "random", "onehot_lr", "--seeds", "2", "--out", "out", "--quiet"])
+    assert rc == 0
+    res = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert set(res["method"]) == {"random", "onehot_lr"} and set(res["seed"]) == {0, 1}
+    assert "One-hot LR" in (tmp_path / "out" / "tables.md").read_text()

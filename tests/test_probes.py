@@ -1,4 +1,4 @@
-"""Probe numerics against slow, obvious references (METHODS.md §2)."""
+"""Probe numerics against slow, obvious references (docs/methods.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Synthetic GRNs (scugrn.datasets.synthetic) and the pretraining function (scugrn.models._pretrain)."""
+"""Synthetic GRNs (scugrn.datasets.synthetic) and the pretraining function (scugrn.pretrain)."""
 
 from __future__ import annotations
 
@@ -88,8 +88,8 @@ def test_pretrain_writes_official_checkpoint_reproducibly(tmp_path):
     import torch
 
     import scugrn
-    from scugrn.models._pretrain import pretrain
     from scugrn.models.scgpt import sha256_file
+    from scugrn.pretrain import pretrain
 
     ads, vocab = _tiny_universe()
     kw = {"vocab": vocab, "d_model": 16, "nlayers": 1, "nhead": 2, "d_hid": 16, "steps": 12,
@@ -112,7 +112,7 @@ def test_pretrain_writes_official_checkpoint_reproducibly(tmp_path):
 
 
 def test_pretrain_errors(tmp_path):
-    from scugrn.models._pretrain import pretrain
+    from scugrn.pretrain import pretrain
 
     ads, vocab = _tiny_universe()
     bad = {k: v for k, v in vocab.items() if k != "<cls>"}
@@ -123,3 +123,20 @@ def test_pretrain_errors(tmp_path):
         pretrain(ads, vocab=other, out_dir=tmp_path, steps=1, verbose=False)
     with pytest.raises(ValueError, match="mask_ratio"):
         pretrain(ads, vocab=vocab, out_dir=tmp_path, steps=1, mask_ratio=1.5, verbose=False)
+
+
+def test_pretrain_config_is_the_keyword_settings(tmp_path):
+    """``config=PretrainConfig(...)`` and keyword settings are one thing (nanoGPT's config/train split)."""
+    from scugrn.models.scgpt import sha256_file
+    from scugrn.pretrain import PretrainConfig, pretrain
+
+    ads, vocab = _tiny_universe()
+    cfg = PretrainConfig(d_model=16, nlayers=1, nhead=2, d_hid=16, steps=6, batch_size=8, max_genes=12)
+    a = pretrain(ads, vocab=vocab, out_dir=tmp_path / "a", config=cfg, verbose=False)
+    b = pretrain(ads, vocab=vocab, out_dir=tmp_path / "b", verbose=False, d_model=16, nlayers=1, nhead=2,
+                 d_hid=16, steps=6, batch_size=8, max_genes=12)
+    assert sha256_file(a / "best_model.pt") == sha256_file(b / "best_model.pt")
+    log = json.loads((a / "train_log.json").read_text())
+    assert log["config"]["warmup"] == 1 and log["config"]["eval_every"] == 1  # resolved from steps
+    with pytest.raises(TypeError, match="Unknown pretraining setting.*'step'"):
+        pretrain(ads, vocab=vocab, out_dir=tmp_path / "c", config=cfg, step=3, verbose=False)

@@ -12,11 +12,12 @@ from ._settings import settings
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem", "embeddings"}
+_SUBMODULES = {"pp", "tl", "pl", "models", "probes", "translator", "datasets", "benchmark", "infosem", "embeddings",
+               "pretrain"}
 _LAZY_ATTRS = {"from_genes": ("scugrn.datasets", "from_genes")}
 
-__all__ = ["Key", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "probes",
-           "settings", "tl", "translator"]
+__all__ = ["Key", "benchmark", "datasets", "embeddings", "from_genes", "infosem", "models", "pl", "pp", "pretrain",
+           "probes", "settings", "tl", "translator"]
 
 
 def __getattr__(name: str):

@@ -1,4 +1,4 @@
-"""Gene symbols → a backbone's vocabulary, across species (METHODS.md §6).
+"""Gene symbols → a backbone's vocabulary, across species (docs/methods.md §6).
 
 Human symbols match directly (then upper-case). Mouse symbols map through the Ensembl ortholog
 table (one-to-one orthologs first), with the upper-case symbol as the fallback. Genes that cannot

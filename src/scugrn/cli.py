@@ -39,7 +39,7 @@ def _read_input(a):
 
     ad = anndata.read_h5ad(a.h5ad)
     if a.species:
-        ad.uns[scugrn.Key.SPECIES] = a.species
+        ad.uns[scugrn.Key.uns.SPECIES] = a.species
     return ad
 
 
@@ -63,19 +63,20 @@ def cmd_infer(a) -> int:
     members = tr.members if isinstance(tr, Ensemble) else [tr]
     for m in members:
         spec: dict = m.spec
-        params = {k: spec[k] for k in ("base_value", "target_values", "base_values", "background") if k in spec}
+        meta, _ = scugrn.probes.get_probe(spec["probe"])
+        params = {k: spec[k] for k in meta.value_keys if k in spec}
         getattr(scugrn.tl, spec["probe"])(ad, model=model, key_added=spec["key"], on_missing=a.on_missing,
                                           batch_size=a.batch_size, data_dir=a.data_dir, **params)
     tfs = None
     if not a.all_sources:
         if a.tfs is not None:
             tfs = [ln.strip() for ln in a.tfs.read_text().splitlines() if ln.strip()]
-        elif scugrn.Key.IS_TF not in ad.var:
-            sp = ad.uns.get(scugrn.Key.SPECIES, "human")
+        elif scugrn.Key.var.IS_TF not in ad.var:
+            sp = ad.uns.get(scugrn.Key.uns.SPECIES, "human")
             tfs = scugrn.datasets.tf_list(sp, path=a.data_dir)
     scugrn.tl.predict_grn(ad, translator=tr,
                           tf_only=not a.all_sources, tfs=tfs)
-    df = ad.uns[scugrn.Key.GRN]
+    df = ad.uns[scugrn.Key.uns.GRN]
     if a.top:
         df = df.head(a.top)
     df.to_csv(a.out, sep="\t", index=False)
@@ -91,7 +92,7 @@ def cmd_features(a) -> int:
     model = scugrn.models.load(a.model, device=a.device)
     for probe in a.probe:
         kw = {}
-        if a.n_values is not None and probe in {"vvp", "gdt"}:
+        if a.n_values is not None and scugrn.probes.get_probe(probe)[0].value_keys:
             kw["n_values"] = a.n_values
         getattr(scugrn.tl, probe)(ad, model=model, on_missing=a.on_missing, batch_size=a.batch_size,
                                   data_dir=a.data_dir, **kw)
@@ -113,17 +114,9 @@ def cmd_checkpoint(a) -> int:
 def cmd_bench(a, rest) -> int:
     if a.which == "ugrn":
         from scugrn.benchmark.cli import main as bench_main
-
-        return bench_main(rest)
-    import runpy
-
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "infosem_bench.py"
-    if not script.exists():
-        msg = f"`scugrn bench infosem` runs {script}, which is not present (installed without the repository)."
-        raise FileNotFoundError(msg)
-    sys.argv = [str(script), *rest]
-    runpy.run_path(str(script), run_name="__main__")
-    return 0
+    else:
+        from scugrn.benchmark.infosem.cli import main as bench_main
+    return bench_main(rest)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,5 @@
 """Benchmarks: BEELINE protocols of the UGRN paper (:mod:`.ugrn`), InfoSEM's unseen-gene benchmark
-(:mod:`.infosem_bench`), metrics (:mod:`.metrics`) and baselines (:mod:`.baselines`)."""
+(:mod:`.infosem`), metrics (:mod:`.metrics`) and baselines (:mod:`.baselines`)."""
 
 from __future__ import annotations
 

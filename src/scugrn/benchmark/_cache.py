@@ -1,4 +1,6 @@
-"""On-disk cache of probe features, keyed by backbone hash, probe settings and the gene set.
+"""On-disk caches of the benchmarks: probe features (:class:`FeatureCache`, keyed by backbone hash,
+probe settings and the gene set) and (G, G) score matrices (:func:`cached_matrix`); one key function
+(:func:`scugrn._common.digest`).
 
 The scGPT backbone has no positional encoding, so a gene's features depend on the *set* of genes
 in the context, not their order: the key uses the sorted gene set and results are re-indexed by
@@ -10,17 +12,33 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from .._common import dense, digest
 from .._keys import Key
 
 logger = logging.getLogger("scugrn")
 
 
-def _digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:24]
+def cached_matrix(path: Path | None, genes: Sequence[str], compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """A (G, G) matrix over ``genes`` from ``path`` (an ``.npz`` with its gene order; re-indexed by
+    name), or ``compute()`` written there atomically; ``path=None`` caches nothing."""
+    if path is not None and path.exists():
+        z = np.load(path, allow_pickle=False)
+        order = pd.Index(z["genes"].astype(str)).get_indexer(genes)
+        return z["scores"][np.ix_(order, order)]
+    scores = compute()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez_compressed(tmp, scores=scores, genes=np.asarray(genes))
+        os.replace(tmp, path)
+    return scores
 
 
 class FeatureCache:
@@ -41,9 +59,9 @@ class FeatureCache:
                  "params": params, "genes": sorted(map(str, adata.var_names)),
                  "species": adata.uns.get(Key.SPECIES)}
         if meta.needs_expression:
-            X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
-            parts["x"] = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes()).hexdigest()
-        return f"{probe}-{_digest(parts)}"
+            X = np.ascontiguousarray(dense(adata.X), dtype=np.float32)
+            parts["x"] = hashlib.sha256(X.tobytes()).hexdigest()
+        return f"{probe}-{digest(parts)}"
 
     def get(self, adata, probe: str, *, model, key_added: str | None = None, verbose=None, data_dir=None,
             **params) -> None:

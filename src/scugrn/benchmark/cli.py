@@ -14,7 +14,7 @@ from .ugrn import ZERO_SHOT
 def build_parser():
     p = argparse.ArgumentParser(
         prog="scugrn bench ugrn",
-        description="UGRN benchmark on BEELINE (METHODS.md §6): train translators on one configuration, "
+        description="UGRN benchmark on BEELINE (docs/methods.md §6): train translators on one configuration, "
                     "evaluate on the others, with random-weight and permuted-label controls and baselines.")
     p.add_argument("--backbone", required=True,
                    help="scGPT checkpoint folder, 'demo', or 'random:L,d' (a random-weight scGPT with L layers, "

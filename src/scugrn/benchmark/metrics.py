@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._registry import Registry
+
 DEFAULT_METRICS = ("auroc", "auprc", "auprc_ratio", "epr", "hit_at_1pct")
 
 
@@ -66,20 +68,23 @@ class MetricMeta:
         return self.func(y_true, y_score, **kwargs)
 
 
-METRICS: dict[str, MetricMeta] = {}
+METRICS: Registry = Registry("metric", strict=True)
 
 
 def register_metric(*, name: str, desc: str, reference: str, higher_is_better: bool = True):
-    """Decorator: add ``func(y_true, y_score, **kwargs) -> float`` to :data:`METRICS`."""
+    """Decorator: add ``func(y_true, y_score, **kwargs) -> float`` to :data:`METRICS` (a taken name
+    is an error)."""
 
     def deco(func):
-        if name in METRICS:
-            msg = f"A metric named {name!r} is already registered; pick another name."
-            raise ValueError(msg)
-        METRICS[name] = MetricMeta(name, desc, reference, higher_is_better, func)
+        METRICS.register(name, MetricMeta(name, desc, reference, higher_is_better, func))
         return func
 
     return deco
+
+
+def list_metrics():
+    """The registered metrics and their metadata, one row each."""
+    return METRICS.frame()
 
 
 def _check(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:

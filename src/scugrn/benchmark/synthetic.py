@@ -6,7 +6,7 @@ Protocol (one seed):
    (TF hubs, activation/repression, Hill kinetics, noise, dropout), each over its own genes drawn
    from one pool of names, cells simulated from each.
 2. **Backbone.** A small scGPT-architecture model pretrained with scGPT's masked-value objective
-   (:func:`scugrn.models._pretrain.pretrain`) on the cells of *all* networks — like a foundation
+   (:func:`scugrn.pretrain.pretrain`) on the cells of *all* networks — like a foundation
    model that has seen cells of every gene, but never a regulatory label. Sequences hold a random
    ``max_genes`` of a network's genes, so that the per-cell rank bins of the visible genes do not
    give away the masked ones.
@@ -50,9 +50,9 @@ def _features(ads, model, probes, verbose):
 
     out = []
     for ad in ads:
-        tfs = list(ad.var_names[ad.var[Key.IS_TF].to_numpy()])
+        tfs = list(ad.var_names[ad.var[Key.var.IS_TF].to_numpy()])
         f = scugrn.from_genes(list(ad.var_names), tfs=tfs)
-        f.uns[Key.TRUTH] = ad.uns[Key.TRUTH]
+        f.uns[Key.uns.TRUTH] = ad.uns[Key.uns.TRUTH]
         for p in probes:
             getattr(scugrn.tl, p)(f, model=model, verbose=verbose)
         out.append(f)
@@ -105,7 +105,7 @@ def run_synthetic_universe(
     import scugrn
     from scugrn.datasets.labels import labelled_pairs
     from scugrn.datasets.synthetic import synthetic_universe
-    from scugrn.models._pretrain import pretrain
+    from scugrn.pretrain import pretrain
     from scugrn.translator import Ensemble, pair_matrix, pairs_by_name
 
     uni = {**UNIVERSE, **(universe or {})}

@@ -1,4 +1,4 @@
-"""The UGRN benchmark (METHODS.md §6): train a translator on one (group of) BEELINE
+"""The UGRN benchmark (docs/methods.md §6): train a translator on one (group of) BEELINE
 configuration(s), evaluate it on configurations of other cell types, with controls and baselines.
 
 One engine (:func:`run_transfer`) serves every protocol; the protocols only choose the train and
@@ -167,6 +167,7 @@ def run_transfer(
     from tqdm.auto import tqdm
 
     from .. import models, tl
+    from ..probes import get_probe
     from ._cache import FeatureCache
     from .baselines import BASELINES, run_baseline
 
@@ -187,6 +188,10 @@ def run_transfer(
     if controls:
         backbones["random-weights"] = models.randomize(bb, seed=12345)
     probes = sorted({p for f in features for p in (("vvp", "gdt") if f == "ens" else (f,))})
+
+    def needs_x(names) -> bool:
+        return any(get_probe(p)[0].needs_expression for p in names)
+
     ads = {}
     for cfg in tqdm(trains + tests, desc="datasets + features", disable=not verbose):
         if str(cfg) in ads:
@@ -196,9 +201,9 @@ def run_transfer(
             for p in probes:
                 if tag and p not in ("vvp", "gdt"):
                     continue
-                if p == "pert" and ad.n_obs == 0:
+                if get_probe(p)[0].needs_expression and ad.n_obs == 0:
                     continue
-                kw = {"n_values": n_values} if p in ("vvp", "gdt") else {}
+                kw = {"n_values": n_values} if get_probe(p)[0].value_keys else {}
                 cache.get(ad, p, model=m, key_added=f"{p}{'@' + tag if tag else ''}", verbose=False,
                           data_dir=data_dir, **kw)
         if ad.n_obs > 0:
@@ -239,7 +244,7 @@ def run_transfer(
             for p in probes:
                 if tag and p not in ("vvp", "gdt"):
                     continue
-                if p == "pert" and not all(a.n_obs for a in train_ads):
+                if get_probe(p)[0].needs_expression and not all(a.n_obs for a in train_ads):
                     continue
                 key = p + suffix
                 trained[(tag, p)] = tl.train_translator(train_ads, features=key, labels=labs, seed=seed,
@@ -253,7 +258,7 @@ def run_transfer(
                     if tag and f not in ("vvp", "gdt", "ens"):
                         continue
                     need = ("vvp", "gdt") if f == "ens" else (f,)
-                    if not all((tag, p) in trained for p in need) or (f == "pert" and ad.n_obs == 0):
+                    if not all((tag, p) in trained for p in need) or (needs_x(need) and ad.n_obs == 0):
                         continue
                     for p in need:
                         if (tag, p) not in logits:

@@ -201,11 +201,11 @@ def beeline(
 
     - ``X``: float32 expression (BEELINE's log-normalised values, rows matched by gene name), or
       no cells (``n_obs == 0``) when the folder has no expression for this cell type and size;
-    - ``var_names``: gene symbols in ``Target.csv`` order; ``var['is_tf']`` (``Key.IS_TF``);
-    - ``uns['ground_truth']`` (``Key.TRUTH``): DataFrame ``source, target`` of the known edges
+    - ``var_names``: gene symbols in ``Target.csv`` order; ``var['is_tf']`` (``Key.var.IS_TF``);
+    - ``uns['ground_truth']`` (``Key.uns.TRUTH``): DataFrame ``source, target`` of the known edges
       (self loops and duplicates dropped);
     - ``uns['beeline']``: ``name, network, size, species, has_expression``;
-    - ``uns['scugrn_species']`` (``Key.SPECIES``): ``"human"`` for h*, ``"mouse"`` for m*.
+    - ``uns['scugrn_species']`` (``Key.uns.SPECIES``): ``"human"`` for h*, ``"mouse"`` for m*.
 
     Examples
     --------
@@ -261,7 +261,7 @@ def beeline(
         logger.info("beeline: %d of %d edges leave the gene set (kept in the truth, never labelled).", outside, len(truth))
 
     var = pd.DataFrame(index=pd.Index(genes))
-    var[Key.IS_TF] = var.index.isin(set(tfs))
+    var[Key.var.IS_TF] = var.index.isin(set(tfs))
     efile = _expression_file(root, network, name, size)
     if efile is not None:
         expr = _read_expression(efile, genes)  # (G, C)
@@ -276,9 +276,9 @@ def beeline(
         obs = pd.DataFrame(index=pd.Index([], dtype=str))
     adata = ad.AnnData(X=X, obs=obs, var=var)
     species = "human" if name.startswith("h") else "mouse"
-    adata.uns[Key.TRUTH] = truth
-    adata.uns[Key.SPECIES] = species
-    adata.uns["beeline"] = {
+    adata.uns[Key.uns.TRUTH] = truth
+    adata.uns[Key.uns.SPECIES] = species
+    adata.uns[Key.uns.BEELINE] = {
         "name": name,
         "network": network,
         "size": size,

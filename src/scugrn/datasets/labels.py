@@ -1,4 +1,4 @@
-"""Labelled TF→gene pairs from known edges (METHODS.md §5).
+"""Labelled TF→gene pairs from known edges (docs/methods.md §5).
 
 Positives are the ground-truth edges TF→gene inside the dataset's gene set. Negatives are every
 other TF→gene pair of the set, self pairs excluded. At a ratio ``neg_ratio`` (N/P) the negatives are
@@ -13,33 +13,14 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .._common import tf_mask
 from .._keys import Key
 
 logger = logging.getLogger("scugrn")
 
 
 def _tf_mask(adata, tf_key: str) -> np.ndarray:
-    if tf_key not in adata.var:
-        msg = (
-            f"Expected adata.var[{tf_key!r}] (bool: which genes are TFs), found no such column "
-            f"(var columns: {list(adata.var.columns)[:10]}). Set it, e.g. "
-            f"adata.var[{tf_key!r}] = adata.var_names.isin(scugrn.datasets.tf_list('human')), "
-            "or load the data with scugrn.datasets.beeline(...)."
-        )
-        raise KeyError(msg)
-    col = adata.var[tf_key]
-    if col.isna().any():
-        msg = f"adata.var[{tf_key!r}] has {int(col.isna().sum())} missing values; expected bool for every gene."
-        raise ValueError(msg)
-    mask = col.to_numpy().astype(bool)
-    if not mask.any():
-        msg = f"adata.var[{tf_key!r}] marks no gene as a TF; expected at least one."
-        raise ValueError(msg)
-    if not adata.var_names.is_unique:
-        dups = adata.var_names[adata.var_names.duplicated()].unique().tolist()
-        msg = f"Expected unique var_names, found duplicates {dups[:10]}. Call adata.var_names_make_unique()."
-        raise ValueError(msg)
-    return mask
+    return tf_mask(adata, key=tf_key, require=True)
 
 
 def _pair_grid(adata, tf_key: str):
@@ -53,7 +34,7 @@ def _pair_grid(adata, tf_key: str):
     return src[keep], tgt[keep]
 
 
-def tf_gene_pairs(adata, *, tf_key: str = Key.IS_TF) -> pd.DataFrame:
+def tf_gene_pairs(adata, *, tf_key: str = Key.var.IS_TF) -> pd.DataFrame:
     """Every TF→gene pair of ``adata`` (self pairs excluded).
 
     Parameters
@@ -109,10 +90,10 @@ def labelled_pairs(
     *,
     neg_ratio: float | None = 1,
     seed: int = 0,
-    truth_key: str = Key.TRUTH,
-    tf_key: str = Key.IS_TF,
+    truth_key: str = Key.uns.TRUTH,
+    tf_key: str = Key.var.IS_TF,
 ) -> pd.DataFrame:
-    """Positive and negative TF→gene pairs for training or evaluation (METHODS.md §5).
+    """Positive and negative TF→gene pairs for training or evaluation (docs/methods.md §5).
 
     Parameters
     ----------

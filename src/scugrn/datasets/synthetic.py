@@ -194,15 +194,15 @@ def synthetic_grn(
     order = rng.permutation(n_genes)  # TFs are not all first in var
     var_names = [names[i] for i in order]
     var = pd.DataFrame(index=pd.Index(var_names))
-    var[Key.IS_TF] = order < n_tfs
+    var[Key.var.IS_TF] = order < n_tfs
     obs = pd.DataFrame({"state": pd.Categorical([f"state{s}" for s in state])},
                        index=[f"cell{i}" for i in range(n_cells)])
     adata = ad.AnnData(X=X[:, order], obs=obs, var=var)
     adata.layers["counts"] = counts[:, order]
-    adata.uns[Key.TRUTH] = pd.DataFrame({
+    adata.uns[Key.uns.TRUTH] = pd.DataFrame({
         "source": [names[i] for i in src], "target": [names[j] for j in tgt], "sign": sign.astype(int),
     })
-    adata.uns[Key.SPECIES] = "human"
+    adata.uns[Key.uns.SPECIES] = "human"
     adata.uns["synthetic"] = {
         "model": "Hill-function steady state + negative-binomial counts (scugrn.datasets.synthetic)",
         "n_genes": n_genes, "n_tfs": n_tfs, "n_cells": n_cells, "density": density,

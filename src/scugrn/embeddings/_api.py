@@ -90,18 +90,4 @@ def gene_embeddings(
 
 def list_sources():
     """The registered sources as a DataFrame (name, description, reference, needs_model, ...)."""
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {
-                "name": m.name,
-                "desc": m.desc,
-                "reference": m.reference,
-                "needs_model": m.needs_model,
-                "default_dim": m.default_dim,
-                "optional_dependency": m.optional_dependency,
-            }
-            for m in SOURCES.values()
-        ]
-    )
+    return SOURCES.frame()

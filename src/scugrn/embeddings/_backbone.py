@@ -2,7 +2,7 @@
 
 The backbone object must have ``gene_embeddings(symbols) -> np.ndarray (n, d)`` that raises
 ``KeyError`` for symbols outside its vocabulary. A symbol that is missing is retried uppercase
-(mouse ``Gata1`` → ``GATA1``, the fallback of METHODS §6).
+(mouse ``Gata1`` → ``GATA1``, the fallback of docs/methods.md §6).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ register_source(
     SourceMeta(
         name="backbone",
         desc="The backbone's gene-token embedding table (e.g. scGPT's encoder.embedding).",
-        reference="METHODS §1 (backbone) / §2 emb feature; UGRN paper eq. 7",
+        reference="docs/methods.md §1 (backbone) / §2 emb feature; UGRN paper eq. 7",
         needs_model=True,
         default_dim=None,
         fn=_backbone,

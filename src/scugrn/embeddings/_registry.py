@@ -1,9 +1,12 @@
-"""Registry of gene-embedding sources, each with its metadata (decoupler's ``MethodMeta`` pattern)."""
+"""Registry of gene-embedding sources, each with its metadata (decoupler's ``MethodMeta`` pattern,
+:class:`scugrn._registry.Registry`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from .._registry import Registry
 
 
 class MissingGenesError(KeyError, ValueError):
@@ -35,16 +38,13 @@ class SourceMeta:
     optional_dependency: str | None = None
 
 
-SOURCES: dict[str, SourceMeta] = {}
+SOURCES: Registry = Registry("embedding source")
 
 
 def register_source(meta: SourceMeta) -> SourceMeta:
-    SOURCES[meta.name] = meta
-    return meta
+    """Add a source to :data:`SOURCES` (a second, different source under a taken name is an error)."""
+    return SOURCES.register(meta.name, meta)
 
 
 def get_source(name: str) -> SourceMeta:
-    if name not in SOURCES:
-        msg = f"Unknown embedding source {name!r}. Expected one of {sorted(SOURCES)}."
-        raise ValueError(msg)
-    return SOURCES[name]
+    return SOURCES.get(name)

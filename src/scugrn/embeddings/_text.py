@@ -12,8 +12,6 @@ hash of the model and the exact texts.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import os
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._common import digest
 from .._settings import settings
 from ._registry import SourceMeta, register_source
 
@@ -143,7 +142,7 @@ def _device() -> str:
 
 
 def _text(genes, *, model=None, dim=None, seed=0, path=None):
-    from ..datasets._paths import data_file
+    from ..datasets import data_file
 
     table = data_file(TEXT_TABLE, path)
     df, by_symbol, by_alias = _load_table(str(table))
@@ -154,9 +153,7 @@ def _text(genes, *, model=None, dim=None, seed=0, path=None):
     cache_file = None
     if texts:
         uniq = sorted(set(texts))  # the cache key ignores gene order and duplicates
-        key = hashlib.sha256(
-            json.dumps([MODEL_NAME, _package_version(), TEXT_VERSION, uniq]).encode()
-        ).hexdigest()[:24]
+        key = digest([MODEL_NAME, _package_version(), TEXT_VERSION, uniq], n=24)
         cache_file = Path(settings.cache_dir) / "embeddings" / f"text-{key}.npy"
         if cache_file.exists():
             emb = np.load(cache_file)

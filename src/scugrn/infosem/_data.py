@@ -7,13 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def as_dense(X) -> np.ndarray:
-    """Dense float64 copy of a (cells x genes) matrix (scipy sparse accepted)."""
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    return np.array(X, dtype=np.float64, copy=True)
-
-
 def check_expression(X: np.ndarray, genes: Sequence[str] | None = None) -> None:
     """Raise ``ValueError`` (expected / found / fix) for inputs DeepSEM cannot use."""
     if X.ndim != 2:

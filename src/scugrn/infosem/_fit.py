@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._common import dense, matrix_edges
 from ._config import SEMConfig
 from ._config import preset as _preset
-from ._data import as_dense, check_expression, normalize
+from ._data import check_expression, normalize
 from ._registry import get_variant
 
 logger = logging.getLogger("scugrn")
@@ -56,14 +57,7 @@ class SEMResult:
 def edges_frame(scores: np.ndarray, genes: Sequence[str], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
     genes = np.asarray([str(g) for g in genes], dtype=object)
     rows = np.arange(len(genes)) if sources is None else np.flatnonzero(np.isin(genes, list(sources)))
-    sub = scores[rows]
-    r, c = np.nonzero(np.ones_like(sub, dtype=bool))
-    keep = rows[r] != c
-    r, c = r[keep], c[keep]
-    df = pd.DataFrame(
-        {"source": genes[rows[r]], "target": genes[c], "weight": sub[r, c].astype(np.float64)}
-    )
-    return df.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
+    return matrix_edges(genes, scores[rows], rows)
 
 
 def labels_to_index(
@@ -226,7 +220,7 @@ def fit(
     if isinstance(n_runs, bool) or int(n_runs) < 1:
         msg = f"Expected n_runs >= 1, found {n_runs!r}."
         raise ValueError(msg)
-    X = as_dense(X)
+    X = dense(X, np.float64, copy=True)
     check_expression(X, genes)
     n_genes = X.shape[1]
     if genes is not None and len(genes) != n_genes:

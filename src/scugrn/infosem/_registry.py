@@ -1,10 +1,12 @@
-"""Registry of the SEM variants (decoupler's ``MethodMeta`` pattern): each variant module registers
-its metadata and a prior builder; :func:`scugrn.infosem.fit` runs any of them through one loop."""
+"""Registry of the SEM variants (decoupler's ``MethodMeta`` pattern, :class:`scugrn._registry.Registry`):
+each variant module registers its metadata and a prior builder; :func:`scugrn.infosem.fit` runs any of them through one loop."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from .._registry import Registry
 
 
 @dataclass(frozen=True)
@@ -25,24 +27,17 @@ class VariantMeta:
     aliases: tuple[str, ...] = ()
 
 
-VARIANTS: dict[str, VariantMeta] = {}
-_ALIASES: dict[str, str] = {}
+VARIANTS: Registry = Registry(
+    "InfoSEM variant", case_insensitive=True,
+    hint="(DeepSEM, InfoSEM-B with gene-embedding prior, InfoSEM-BC with embeddings and labels).",
+)
 
 
 def register(meta: VariantMeta) -> VariantMeta:
-    VARIANTS[meta.name] = meta
-    for a in (meta.name, meta.display, *meta.aliases):
-        _ALIASES[a.lower()] = meta.name
-    return meta
+    """Add a variant to :data:`VARIANTS` under its name, display name and aliases."""
+    return VARIANTS.register(meta.name, meta, aliases=(meta.display, *meta.aliases))
 
 
 def get_variant(name: str) -> VariantMeta:
     """The registered variant for ``name`` (case-insensitive; e.g. ``"B"``, ``"InfoSEM-BC"``)."""
-    key = _ALIASES.get(str(name).lower())
-    if key is None:
-        msg = (
-            f"Unknown InfoSEM variant {name!r}. Expected one of {sorted(VARIANTS)} "
-            "(DeepSEM, InfoSEM-B with gene-embedding prior, InfoSEM-BC with embeddings and labels)."
-        )
-        raise ValueError(msg)
-    return VARIANTS[key]
+    return VARIANTS.get(name)

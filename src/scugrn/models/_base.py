@@ -1,7 +1,7 @@
 """The backbone interface: what every single-cell foundation model must offer the probes.
 
 A second scFM (Geneformer, scFoundation, ...) is added by subclassing :class:`Backbone`; the
-probes only talk to this interface (METHODS.md §1).
+probes only talk to this interface (docs/methods.md §1).
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class Backbone(ABC):
             shown = name_list(missing, quote=True)
             msg = (
                 f"{len(missing)} gene(s) are not in the {self.info.name} vocabulary "
-                f"({len(self.vocab)} tokens): {shown}. Map them first (scugrn.pp.map_genes with "
-                "species=...) or drop them (on_missing='drop')."
+                f"({len(self.vocab)} tokens): {shown}. Map them first (scugrn.models.vocab.map_context "
+                "with species=..., which the scugrn.tl probes call) or drop them (on_missing='drop')."
             )
             raise ValueError(msg)
         return np.asarray([self.vocab[s] for s in symbols], dtype=np.int64)

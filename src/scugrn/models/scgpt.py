@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ._base import Backbone, BackboneInfo
-from ._scgpt_module import ScGPTConfig, ScGPTModule
+from ._scgpt_module import ContinuousValueEncoder, ScGPTConfig, ScGPTModule  # noqa: F401 (public name, for pretraining)
 
 logger = logging.getLogger("scugrn")
 
@@ -89,7 +89,7 @@ def _check_state_dict(module: torch.nn.Module, state: dict, where: str) -> None:
         raise ValueError(msg)
 
 
-def _bin_cell(row: np.ndarray, n_bins: int) -> np.ndarray:
+def bin_cell(row: np.ndarray, n_bins: int) -> np.ndarray:
     """scGPT's per-cell value binning: zeros → 0; non-zeros → 1..n_bins-1 by quantiles of the
     cell's non-zero values (scgpt.preprocess.binning, without its random tie-breaking)."""
     out = np.zeros_like(row, dtype=np.float32)
@@ -255,7 +255,7 @@ class ScGPTBackbone(Backbone):
         X = X.astype(np.float32, copy=False)
         if self.cfg.input_style != "binned":
             return X
-        return np.stack([_bin_cell(r, self.cfg.n_bins) for r in X]) if len(X) else X
+        return np.stack([bin_cell(r, self.cfg.n_bins) for r in X]) if len(X) else X
 
     def set_attn_impl(self, impl: str) -> None:
         self.module.set_attn_impl(impl)

@@ -19,45 +19,41 @@ N_VALUES = 8
 
 
 def default_params(name: str, model, **overrides) -> dict:
-    """The parameters a probe runs with: defaults filled in, overrides checked.
+    """The parameters a probe runs with: its metadata's defaults (:attr:`ProbeMeta.defaults`)
+    filled in, overrides checked.
 
-    Values must lie within the backbone's input range; ``None`` overrides are ignored.
+    Values (:attr:`ProbeMeta.value_keys`) must lie within the backbone's input range; ``None``
+    overrides are ignored.
     """
+    meta, _ = get_probe(name)
     lo, hi = model.value_range
     overrides = {k: v for k, v in overrides.items() if v is not None}
     n = int(overrides.pop("n_values", N_VALUES))
     if n < 1:
         msg = f"n_values must be ≥ 1, got {n}."
         raise ValueError(msg)
-    if name == "vvp":
-        p = {"base_value": lo, "target_values": np.linspace(lo, hi, n + 1)[1:].tolist()}
-    elif name == "gdt":
-        p = {"base_values": np.linspace(lo, hi, n).tolist(), "background": lo}
-    elif name == "emb":
-        p = {"d_model": model.info.d_model}
-    else:
-        p = {}
+    p = meta.defaults(model, n) if meta.defaults is not None else {}
+    lists = [k for k in meta.value_keys if isinstance(p[k], list)]  # the others are numbers
+    numbers = [k for k in meta.value_keys if k not in lists]
     unknown = set(overrides) - set(p)
     if unknown:
         msg = f"Unknown parameter(s) {sorted(unknown)} for probe {name!r}; expected {sorted(p) or 'none'}."
         raise TypeError(msg)
     p.update(overrides)
-    for key in ("target_values", "base_values"):
-        if key in p:
-            vals = np.asarray(p[key], dtype=float).ravel()
-            if vals.size == 0 or not np.all(np.isfinite(vals)):
-                msg = f"{key} must be a non-empty list of finite numbers, got {p[key]!r}."
-                raise ValueError(msg)
-            p[key] = vals.tolist()
-    for key in ("base_value", "background"):
-        if key in p and p[key] != "base":
+    for key in lists:
+        vals = np.asarray(p[key], dtype=float).ravel()
+        if vals.size == 0 or not np.all(np.isfinite(vals)):
+            msg = f"{key} must be a non-empty list of finite numbers, got {p[key]!r}."
+            raise ValueError(msg)
+        p[key] = vals.tolist()
+    for key in numbers:
+        if p[key] != "base":
             v = float(p[key])
             if not np.isfinite(v):
                 msg = f"{key} must be finite, got {p[key]!r}."
                 raise ValueError(msg)
             p[key] = v
-    vals = [v for k in ("target_values", "base_values") for v in p.get(k, [])]
-    vals += [p[k] for k in ("base_value", "background") if k in p and p[k] != "base"]
+    vals = [v for k in lists for v in p[k]] + [p[k] for k in numbers if p[k] != "base"]
     out = [v for v in vals if v < lo - 1e-9 or v > hi + 1e-9]
     if out:
         msg = (

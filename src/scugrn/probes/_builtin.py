@@ -1,4 +1,4 @@
-"""The built-in probes (METHODS.md §2–3). Each is registered with its metadata.
+"""The built-in probes (docs/methods.md §2–3). Each is registered with its metadata.
 
 All values are in the backbone's input scale (scGPT: bins ``0 .. n_bins-1``).
 """
@@ -12,6 +12,16 @@ from .._settings import settings
 from ._registry import ProbeMeta, register
 
 UGRN = "Towards Universal GRN Inference (ICML 2026), arXiv:2605.08128"
+
+
+def _vvp_defaults(model, n: int) -> dict:
+    lo, hi = model.value_range
+    return {"base_value": lo, "target_values": np.linspace(lo, hi, n + 1)[1:].tolist()}
+
+
+def _gdt_defaults(model, n: int) -> dict:
+    lo, hi = model.value_range
+    return {"base_values": np.linspace(lo, hi, n).tolist(), "background": lo}
 
 
 def _values(params: dict, key: str) -> torch.Tensor:
@@ -41,7 +51,7 @@ class _PairProbe:
 @register(ProbeMeta(
     "vvp", "Virtual value perturbation: M(v, i←v_p,m)_j − M(v, i←v_b)_j for M target values",
     needs_expression=False, slot="varp", reference=UGRN + " eq. 8",
-    width=lambda p: len(p["target_values"]),
+    width=lambda p: len(p["target_values"]), defaults=_vvp_defaults, value_keys=("base_value", "target_values"),
 ))
 class VVP(_PairProbe):
     # First layer from the base cell (models._rows): measured 8 % faster on the demo backbone at
@@ -76,7 +86,7 @@ class VVP(_PairProbe):
 @register(ProbeMeta(
     "gdt", "Gradient trajectory: ∂M(v, i←v_b,t)_j/∂v_i at T base values (forward-mode JVP)",
     needs_expression=False, slot="varp", reference=UGRN + " eq. 9",
-    width=lambda p: len(p["base_values"]),
+    width=lambda p: len(p["base_values"]), defaults=_gdt_defaults, value_keys=("base_values", "background"),
 ))
 class GDT(_PairProbe):
     forward_ad = True
@@ -164,6 +174,7 @@ class OriginAttn(_PairProbe):
 @register(ProbeMeta(
     "emb", "Gene-token embeddings E (pair feature E_i + E_j)", needs_expression=False, slot="varm",
     reference=UGRN + " eq. 7", width=lambda p: p["d_model"],
+    defaults=lambda model, n: {"d_model": model.info.d_model},
 ))
 class Emb(_PairProbe):
     def full(self):

@@ -1,29 +1,63 @@
 """Probe registry: each feature extractor registers itself with its metadata (decoupler's
-``MethodMeta`` habit) and the one runner (:mod:`scugrn.probes._runner`) executes it."""
+``MethodMeta`` habit, :class:`scugrn._registry.Registry`) and the one runner
+(:mod:`scugrn.probes._runner`) executes it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .._registry import Registry
+
 
 @dataclass(frozen=True)
 class ProbeMeta:
+    """A probe and what it is.
+
+    Attributes
+    ----------
+    name, desc, reference
+        Registry key, one-line description, where it comes from.
+    needs_expression
+        ``True`` when it reads ``adata.X`` (the mean cell).
+    slot
+        ``"varp"`` (n_vars, n_vars, width) or ``"varm"`` (n_vars, width).
+    width
+        ``width(params) -> int``: the feature width for these parameters.
+    zero_shot
+        A score by itself (no translator).
+    defaults
+        ``defaults(model, n_values) -> dict``: the parameters it runs with by default (the keys
+        it accepts); ``None``: it takes none.
+    value_keys
+        The parameters that hold values in the backbone's input scale (lists or numbers; checked
+        against its input range, and what a translator's spec records); a probe with value keys
+        takes ``n_values``.
+    """
+
     name: str
     desc: str
     needs_expression: bool
-    slot: str  # "varp" (n_vars, n_vars, width) or "varm" (n_vars, width)
+    slot: str
     reference: str
-    width: Callable[[dict], int] = field(repr=False)
-    zero_shot: bool = False  # a score by itself (no translator)
+    width: Callable[[dict], int] = field(repr=False, compare=False)
+    zero_shot: bool = False
+    defaults: Callable | None = field(default=None, repr=False, compare=False)
+    value_keys: tuple[str, ...] = ()
 
 
-PROBES: dict[str, tuple[ProbeMeta, type]] = {}
+def _load_builtin():
+    from . import _builtin  # noqa: F401  (registers the built-in probes)
+
+
+PROBES: Registry = Registry("probe", load=_load_builtin, meta=lambda entry: entry[0])
 
 
 def register(meta: ProbeMeta):
+    """Class decorator: register a probe class with its metadata."""
+
     def deco(cls):
-        PROBES[meta.name] = (meta, cls)
+        PROBES.register(meta.name, (meta, cls))
         cls.meta = meta
         return cls
 
@@ -31,24 +65,10 @@ def register(meta: ProbeMeta):
 
 
 def get_probe(name: str):
-    from . import _builtin  # noqa: F401  (registers the built-in probes)
-
-    if name not in PROBES:
-        msg = f"Unknown probe {name!r}; expected one of {sorted(PROBES)}."
-        raise ValueError(msg)
-    return PROBES[name]
+    """``(meta, cls)`` of the probe ``name``."""
+    return PROBES.get(name)
 
 
 def list_probes():
     """A table of the registered probes and their metadata."""
-    import pandas as pd
-
-    from . import _builtin  # noqa: F401
-
-    return pd.DataFrame(
-        [
-            {"name": m.name, "desc": m.desc, "needs_expression": m.needs_expression, "slot": m.slot,
-             "zero_shot": m.zero_shot, "reference": m.reference}
-            for m, _ in PROBES.values()
-        ]
-    )
+    return PROBES.frame()

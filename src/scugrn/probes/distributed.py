@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._common import digest
+
 logger = logging.getLogger("scugrn")
 
 DONE_DIR = "_scugrn_done"
@@ -124,7 +126,7 @@ def main(argv=None) -> int:
     ids = model.token_ids(genes)
     params = default_params(a.probe, model, n_values=a.n_values)
     width = get_probe(a.probe)[0].width(params)
-    spec = {"probe": a.probe, **params, "backbone_sha256": model.info.sha256, "genes_sha": _genes_digest(genes)}
+    spec = {"probe": a.probe, **params, "backbone_sha256": model.info.sha256, "genes_sha": digest(list(genes), n=16)}
     if rank == 0:
         create_store(a.store, K=len(genes), width=width, block=a.block, meta={"spec": spec, "genes": genes})
     else:
@@ -137,12 +139,6 @@ def main(argv=None) -> int:
                       world_size=world)
     print(json.dumps({"rank": rank, "world_size": world, "blocks": done, "wall_s": time.perf_counter() - t0}))
     return 0
-
-
-def _genes_digest(genes) -> str:
-    import hashlib
-
-    return hashlib.sha256("\n".join(genes).encode()).hexdigest()[:16]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,7 +51,7 @@ def infosem(
     embedding_kws: dict | None = None,
     layer: str | None = None,
     tf_only: bool | None = None,
-    key_added: str = Key.INFOSEM,
+    key_added: str = Key.uns.INFOSEM,
     seed: int = 0,
     device: str | None = None,
     copy: bool = False,
@@ -131,9 +131,9 @@ def infosem(
     >>> adata.uns["infosem"].head()  # doctest: +SKIP
     """
     from .. import __version__
+    from .._common import dense
     from ..infosem import fit, get_variant
     from ..infosem import preset as make_preset
-    from ..infosem._data import as_dense
 
     meta = get_variant(variant)
     if copy:
@@ -148,7 +148,7 @@ def infosem(
             "expression, or your own cells x genes matrix)."
         )
         raise ValueError(msg)
-    X = as_dense(adata.layers[layer] if layer is not None else adata.X)
+    X = dense(adata.layers[layer] if layer is not None else adata.X, np.float64, copy=True)
     genes = adata.var_names.astype(str).tolist()
 
     if config is None:
@@ -187,11 +187,11 @@ def infosem(
         )
 
     if tf_only is None:
-        tf_only = Key.IS_TF in adata.var.columns
-    elif tf_only and Key.IS_TF not in adata.var.columns:
-        msg = f"tf_only=True needs a boolean column adata.var[{Key.IS_TF!r}], found none."
+        tf_only = Key.var.IS_TF in adata.var.columns
+    elif tf_only and Key.var.IS_TF not in adata.var.columns:
+        msg = f"tf_only=True needs a boolean column adata.var[{Key.var.IS_TF!r}], found none."
         raise ValueError(msg)
-    sources = adata.var_names[adata.var[Key.IS_TF].to_numpy(dtype=bool)].astype(str) if tf_only else None
+    sources = adata.var_names[adata.var[Key.var.IS_TF].to_numpy(dtype=bool)].astype(str) if tf_only else None
 
     adata.varp[key_added] = res.scores
     adata.uns[key_added] = res.to_frame(genes, sources=sources)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .._common import edges_frame
 from .._keys import Key
+
+if TYPE_CHECKING:
+    from anndata import AnnData
+
+    from ..translator import Translator
 
 logger = logging.getLogger("scugrn")
 
@@ -32,7 +40,7 @@ def _labels_for(adata, labels, *, neg_ratio, seed, truth_key):
 
 
 def train_translator(
-    adata_or_list,
+    adata: AnnData | Sequence[AnnData],
     *,
     features: str = "gdt",
     labels=None,
@@ -44,18 +52,18 @@ def train_translator(
     standardize: bool = True,
     truth_key: str = Key.TRUTH,
     verbose: bool | None = None,
-):
+) -> Translator:
     """Train a translator on known edges of one (or several) datasets.
 
     Parameters
     ----------
-    adata_or_list
-        AnnData (or list of AnnData, trained on jointly) holding ``features`` (from ``tl.vvp`` ...).
+    adata
+        AnnData (or a list of AnnData, trained on jointly) holding ``features`` (from ``tl.vvp`` ...).
     features
         The features' key (``varp`` or ``varm``).
     labels
         DataFrame ``source, target, label`` (one per AnnData when a list); default: positives
-        from ``adata.uns[truth_key]`` and ``neg_ratio`` × as many sampled negatives (METHODS §5).
+        from ``adata.uns[truth_key]`` and ``neg_ratio`` × as many sampled negatives (docs/methods.md §5).
     neg_ratio, seed
         Negatives per positive (``None``: all) and the seed for sampling and training.
     epochs, lr, batch_size
@@ -66,14 +74,20 @@ def train_translator(
 
     Returns
     -------
-    :class:`scugrn.translator.Translator`
+    The trained :class:`scugrn.translator.Translator`; ``adata`` is not modified (writes nothing).
     """
     from anndata import AnnData
 
-    from ..translator import Translator, feature_spec, fit_mlp, pair_matrix, pairs_by_name
-    from ..translator._mlp import check_spec
+    from ..translator import (
+        Translator,
+        check_spec,
+        feature_spec,
+        fit_mlp,
+        pair_matrix,
+        pairs_by_name,
+    )
 
-    adatas = [adata_or_list] if isinstance(adata_or_list, AnnData) else list(adata_or_list)
+    adatas = [adata] if isinstance(adata, AnnData) else list(adata)
     if not adatas:
         msg = "Expected an AnnData or a non-empty list of AnnData."
         raise ValueError(msg)
@@ -102,7 +116,7 @@ def train_translator(
                              standardize=standardize, verbose=verbose)
     info = {"n_train": len(y), "n_pos": int(y.sum()), "seed": seed, "epochs": epochs, "lr": lr,
             "batch_size": batch_size, "neg_ratio": neg_ratio,
-            "datasets": [str(ad.uns.get("beeline", {}).get("name", "")) for ad in adatas]}
+            "datasets": [str(ad.uns.get(Key.uns.BEELINE, {}).get("name", "")) for ad in adatas]}
     return Translator(net, spec, mean=mean, std=std, info=info)
 
 
@@ -168,7 +182,8 @@ def predict_grn(
         m.check(adata.uns.get(pk, {}), key=k)
     adata = adata.copy() if copy else adata
     n = adata.n_vars
-    is_src = tf_mask(adata, tfs) if tf_only else np.ones(n, dtype=bool)
+    fix = "pass tfs=[...], or tf_only=False to score every gene as a source"
+    is_src = tf_mask(adata, tfs, also=fix) if tf_only else np.ones(n, dtype=bool)
     if not is_src.any():
         msg = "No source genes: none of the genes is marked as a TF. Check adata.var['is_tf'] / tfs=."
         raise ValueError(msg)
@@ -194,9 +209,7 @@ def predict_grn(
     S = np.concatenate([r[0] for r in rows])
     T = np.concatenate([r[1] for r in rows])
     P = np.concatenate([r[2] for r in rows])
-    names = np.asarray(adata.var_names)
-    df = pd.DataFrame({"source": names[S], "target": names[T], "weight": P.astype(np.float32)})
-    df = df.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
+    df = edges_frame(np.asarray(adata.var_names), S, T, P.astype(np.float32))
     adata.varp[key_added] = scores
     adata.uns[key_added] = df
     adata.uns[Key.params(key_added)] = {

@@ -1,4 +1,4 @@
-"""The translator f_φ: an MLP in→128→64→1 from pair features to a regulation logit (METHODS §4).
+"""The translator f_φ: an MLP in→128→64→1 from pair features to a regulation logit (docs/methods.md §4).
 
 Saved as one safetensors file whose metadata holds the JSON feature spec (probe, probe values,
 backbone identity and hash, standardisation). Applying it to features made differently is an error
@@ -174,7 +174,7 @@ class Translator:
 
 
 class Ensemble:
-    """Ens: σ(mean of member translators' logits) (METHODS §4), each on its own features."""
+    """Ens: σ(mean of member translators' logits) (docs/methods.md §4), each on its own features."""
 
     def __init__(self, members: list[Translator]):
         if not members:

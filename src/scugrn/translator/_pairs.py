@@ -1,10 +1,10 @@
-"""Pair features from stored probe outputs (METHODS.md §2, "both directions")."""
+"""Pair features from stored probe outputs (docs/methods.md §2, "both directions")."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._keys import Key
+from .._common import dense
 
 
 def feature_kind(adata, key: str) -> str:
@@ -30,8 +30,7 @@ def pair_matrix(adata, key: str, src: np.ndarray, tgt: np.ndarray) -> np.ndarray
     if feature_kind(adata, key) == "varm":
         E = np.asarray(adata.varm[key], dtype=np.float32)
         return E[src] + E[tgt]
-    F = adata.varp[key]
-    F = np.asarray(F.toarray() if hasattr(F, "toarray") else F, dtype=np.float32)
+    F = dense(adata.varp[key], np.float32)
     if F.ndim == 2:
         F = F[:, :, None]
     return np.concatenate([F[src, tgt], F[tgt, src]], axis=1)
@@ -45,17 +44,3 @@ def pairs_by_name(adata, sources, targets) -> tuple[np.ndarray, np.ndarray]:
         msg = f"{len(unknown)} gene(s) in the labels are not in adata.var_names: {unknown[:10]}."
         raise ValueError(msg)
     return np.array([index[g] for g in sources]), np.array([index[g] for g in targets])
-
-
-def tf_mask(adata, tfs=None) -> np.ndarray:
-    """Which vars may be sources: ``tfs`` (names) or ``adata.var['is_tf']``."""
-    if tfs is not None:
-        tfs = set(tfs)
-        return np.array([g in tfs for g in adata.var_names])
-    if Key.IS_TF not in adata.var:
-        msg = (
-            f"adata.var[{Key.IS_TF!r}] is missing, so the TFs are unknown. Run scugrn.pp.select "
-            "(marks TFs), pass tfs=[...], or tf_only=False to score every gene as a source."
-        )
-        raise KeyError(msg)
-    return adata.var[Key.IS_TF].to_numpy(dtype=bool)

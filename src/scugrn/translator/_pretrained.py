@@ -3,7 +3,7 @@
 Trained by ``benchmarks/train_pretrained_translators.py`` on BEELINE hESC / STRING / TFs+500
 (zero-expression mode: ``scugrn.from_genes`` → ``tl.vvp`` / ``tl.gdt`` with ``model="demo"`` at
 the default probe values; labels: all ground-truth edges and as many sampled negatives, seed 0;
-METHODS.md §4 training settings). Their feature spec names the demo backbone's sha256, so they
+docs/methods.md §4 training settings). Their feature spec names the demo backbone's sha256, so they
 refuse features from any other backbone. Provenance: ``pretrained/README.json``.
 """
 

@@ -1,4 +1,4 @@
-"""Fitting a translator: Adam lr 1e-3, batch 128, 50 epochs, BCE, seeded (METHODS §4)."""
+"""Fitting a translator: Adam lr 1e-3, batch 128, 50 epochs, BCE, seeded (docs/methods.md §4)."""
 
 from __future__ import annotations
 

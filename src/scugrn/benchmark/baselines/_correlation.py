@@ -27,7 +27,7 @@ def _abs_corr(X: np.ndarray, tf_idx: np.ndarray) -> np.ndarray:
     desc="Absolute Pearson correlation between the TF's and the gene's expression across cells.",
     reference="co-expression baseline (Pratapa et al. 2020, PPCOR without partialling)",
 )
-def pearson(adata, *, layer: str | None = None, tf_key: str = Key.IS_TF) -> pd.DataFrame:
+def pearson(adata, *, layer: str | None = None, tf_key: str = Key.var.IS_TF) -> pd.DataFrame:
     """|Pearson r| between each TF and each gene across cells.
 
     Parameters
@@ -54,7 +54,7 @@ def pearson(adata, *, layer: str | None = None, tf_key: str = Key.IS_TF) -> pd.D
     desc="Absolute Spearman rank correlation between the TF's and the gene's expression.",
     reference="co-expression baseline (Pratapa et al. 2020)",
 )
-def spearman(adata, *, layer: str | None = None, tf_key: str = Key.IS_TF) -> pd.DataFrame:
+def spearman(adata, *, layer: str | None = None, tf_key: str = Key.var.IS_TF) -> pd.DataFrame:
     """|Spearman ρ| between each TF and each gene across cells (Pearson on average ranks).
 
     Parameters

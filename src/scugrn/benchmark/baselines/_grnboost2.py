@@ -1,7 +1,7 @@
 """GRNBoost2 (Moerman et al. 2019) through arboreto's own per-target routine.
 
 arboreto 0.1.6 schedules its per-target regressions with dask; that scheduler fails with current
-dask (METHODS.md §9) and, run in threads, is ~10× slower than in processes (GIL). Here the very same
+dask (docs/methods.md §9) and, run in threads, is ~10× slower than in processes (GIL). Here the very same
 per-target function (``arboreto.core.infer_partial_network``, stochastic gradient boosting with
 arboreto's ``SGBM_KWARGS`` and its early-stopping monitor, one seed for every target as in
 ``arboreto.algo.grnboost2``) runs in joblib worker processes instead. Pass ``client=`` (a
@@ -59,7 +59,7 @@ def grnboost2(
     seed: int = 0,
     n_jobs: int = -1,
     layer: str | None = None,
-    tf_key: str = Key.IS_TF,
+    tf_key: str = Key.var.IS_TF,
     early_stop_window_length: int = 25,
     regressor_kwargs: dict | None = None,
     client=None,

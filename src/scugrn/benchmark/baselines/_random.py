@@ -15,7 +15,7 @@ from ._registry import edges_from_matrix, register_baseline, tf_indices
     reference="chance level",
     needs_expression=False,
 )
-def random_scores(adata, *, seed: int = 0, tf_key: str = Key.IS_TF) -> pd.DataFrame:
+def random_scores(adata, *, seed: int = 0, tf_key: str = Key.var.IS_TF) -> pd.DataFrame:
     """Uniform random weights in [0, 1) for every TF→gene pair.
 
     Parameters

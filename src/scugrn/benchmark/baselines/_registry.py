@@ -1,4 +1,5 @@
-"""Registry of baseline GRN scorers, each with its metadata (decoupler's ``MethodMeta`` pattern)."""
+"""Registry of baseline GRN scorers, each with its metadata (decoupler's ``MethodMeta`` pattern,
+:class:`scugrn._registry.Registry`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..._common import dense, matrix_edges, tf_mask
 from ..._keys import Key
+from ..._registry import Registry
 
 
 @dataclass(frozen=True)
@@ -39,21 +42,23 @@ class BaselineMeta:
     func: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
 
-BASELINES: dict[str, BaselineMeta] = {}
+BASELINES: Registry = Registry("baseline", strict=True)
 
 
 def register_baseline(*, name: str, desc: str, reference: str, supervised: bool = False,
                       needs_expression: bool = True):
-    """Decorator: add a scorer to :data:`BASELINES`."""
+    """Decorator: add a scorer to :data:`BASELINES` (a taken name is an error)."""
 
     def deco(func):
-        if name in BASELINES:
-            msg = f"A baseline named {name!r} is already registered; pick another name."
-            raise ValueError(msg)
-        BASELINES[name] = BaselineMeta(name, desc, reference, supervised, needs_expression, func)
+        BASELINES.register(name, BaselineMeta(name, desc, reference, supervised, needs_expression, func))
         return func
 
     return deco
+
+
+def list_baselines():
+    """The registered baselines and their metadata, one row each."""
+    return BASELINES.frame()
 
 
 def run_baseline(name: str, adata, **kwargs) -> pd.DataFrame:
@@ -63,10 +68,7 @@ def run_baseline(name: str, adata, **kwargs) -> pd.DataFrame:
     -------
     DataFrame ``source, target, weight`` over every TF→gene pair, sorted by weight, descending.
     """
-    if name not in BASELINES:
-        msg = f"Unknown baseline {name!r}; expected one of {sorted(BASELINES)}."
-        raise ValueError(msg)
-    return BASELINES[name].func(adata, **kwargs)
+    return BASELINES.get(name).func(adata, **kwargs)
 
 
 def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.ndarray:
@@ -81,30 +83,18 @@ def expression_matrix(adata, *, layer: str | None, min_cells: int = 2) -> np.nda
     if layer is not None and layer not in adata.layers:
         msg = f"Expected adata.layers[{layer!r}], found layers {list(adata.layers)}."
         raise KeyError(msg)
-    X = adata.X if layer is None else adata.layers[layer]
-    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
-    X = X.astype(np.float64)
+    X = dense(adata.X if layer is None else adata.layers[layer], np.float64, copy=True)
     if not np.isfinite(X).all():
         msg = f"Expression has {int((~np.isfinite(X)).sum())} NaN/inf entries; expected finite values."
         raise ValueError(msg)
     return X
 
 
-def tf_indices(adata, *, tf_key: str = Key.IS_TF) -> np.ndarray:
-    from ...datasets.labels import _tf_mask
-
-    return np.flatnonzero(_tf_mask(adata, tf_key))
+def tf_indices(adata, *, tf_key: str = Key.var.IS_TF) -> np.ndarray:
+    return np.flatnonzero(tf_mask(adata, key=tf_key, require=True))
 
 
 def edges_from_matrix(adata, scores: np.ndarray, tf_idx: np.ndarray) -> pd.DataFrame:
     """``scores`` (T, G) for TF rows ``tf_idx`` → DataFrame source, target, weight (no self pairs),
     sorted by weight descending (stable: ties keep TF-major var order)."""
-    n = adata.n_vars
-    src = np.repeat(tf_idx, n)
-    tgt = np.tile(np.arange(n), len(tf_idx))
-    w = np.asarray(scores, dtype=np.float64).reshape(-1)
-    keep = src != tgt
-    src, tgt, w = src[keep], tgt[keep], w[keep]
-    order = np.argsort(-w, kind="stable")
-    names = adata.var_names.to_numpy().astype(str)
-    return pd.DataFrame({"source": names[src[order]], "target": names[tgt[order]], "weight": w[order]})
+    return matrix_edges(adata.var_names.to_numpy().astype(str), scores, tf_idx)
