@@ -40,8 +40,14 @@ import torch
 
 from scugrn import models
 from scugrn._settings import settings
-from scugrn.probes import default_params, run_probe
-from scugrn.probes._runner import FIDELITY_R_MIN, FIDELITY_REL_MAX, fidelity, source_window_contexts
+from scugrn.probes import (
+    FIDELITY_R_MIN,
+    FIDELITY_REL_MAX,
+    default_params,
+    fidelity,
+    run_probe,
+    source_window_contexts,
+)
 
 T0 = time.perf_counter()
 RESULTS: dict = {}
@@ -115,14 +121,7 @@ def make_model(tmp: Path, K: int, nlayers: int, d: int, nhead: int, dev, name: s
 
 
 def triton_available(dev) -> bool:
-    try:
-        from scugrn.models import _attn_triton
-    except ImportError:
-        return False
-    try:
-        return bool(_attn_triton.available(dev))
-    except Exception:  # noqa: BLE001 - any failure means: not available
-        return False
+    return models.fused_attention_available(dev)
 
 
 def timed_probe(probe, m, ids, p, src, dev, *, precision: str, attention: str):
@@ -227,7 +226,7 @@ def cost_vs_K(tmp, dev, cfg_shape, Ks, path, budget_end, tiny):
 
 
 def naive_ratio(tmp, dev, cfg_shape, K, tiny):
-    from scugrn.probes._reference import naive_gdt
+    from scugrn.probes import naive_gdt
 
     m, ids = make_model(tmp, K, *cfg_shape, dev, "naive")
     p = default_params("gdt", m, n_values=8)

@@ -85,7 +85,7 @@ def compute_features(
                         batch_size=batch_size, verbose=verbose)
     fid = None
     if getattr(bb, "autocast_dtype", None) is not None and meta.slot == "varp":
-        from ..probes._runner import check_fidelity
+        from ..probes import check_fidelity
 
         if window is not None and K > window:
             fid = {"dtype": str(bb.autocast_dtype).removeprefix("torch."), "checked": False,
