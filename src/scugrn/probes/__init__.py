@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reference import naive_gdt
 from ._registry import PROBES, ProbeMeta, get_probe, list_probes, register
 from ._runner import (
     FIDELITY_R_MIN,
@@ -21,6 +20,7 @@ from ._runner import (
     source_window_contexts,
     window_contexts,
 )
+from .reference import naive_gdt
 
 __all__ = ["FIDELITY_REL_MAX", "FIDELITY_R_MIN", "PROBES", "ProbeMeta", "auto_batch_size", "check_fidelity",
            "default_params", "fidelity", "get_probe", "list_probes", "naive_gdt", "register", "run_probe",
