@@ -14,7 +14,7 @@ or pooch (``tests/test_gpu.py`` runs ``--tiny`` with those blocked). Sections, e
 3. the whole 1,400-gene list measured (not extrapolated) for the fastest path meeting the policy
    (r ≥ 0.999, rel. error ≤ 2e-2), for vvp and gdt;
 4. GDT cost vs K (500–4,000) on that path;
-5. batched GDT vs the per-pair backward loop (``probes._reference.naive_gdt``) at K = 500;
+5. batched GDT vs the per-pair backward loop (``probes.naive_gdt``) at K = 500;
 6. the demo backbone: whole list at K = 848;
 7. TF-restricted whole transcriptome (1,600 TFs × 20,000 genes, window 1,200): some windows
    measured, the whole job **extrapolated** (labelled so), with the torchrun command for more GPUs.
