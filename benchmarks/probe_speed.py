@@ -144,34 +144,29 @@ def engine_paths(K: int, nlayers: int, d: int, n_sources: int, threads: int) -> 
     import numpy as np
     import torch
 
-    from scugrn.models import _jvp, _rows
-    from scugrn.probes import default_params, get_probe, run_probe
+    import scugrn
+    from scugrn.probes import default_params, run_probe
 
-    VVP = get_probe("vvp")[1]
     torch.set_num_threads(threads)
-    paths = [("gdt", "dual numbers", False, False), ("gdt", "hand-written JVP", True, False),
-             ("gdt", "hand-written JVP + first layer from base", True, True),
-             ("vvp", "full cells", None, False), ("vvp", "first layer from base (off by default)", None, True)]
+    # (probe, label, backbone.jvp_engine, settings.first_layer)
+    paths = [("gdt", "dual numbers", "dual", "full"), ("gdt", "hand-written JVP", "hand", "full"),
+             ("gdt", "hand-written JVP + first layer from base", "hand", "rows"),
+             ("vvp", "full cells", "hand", "full"), ("vvp", "first layer from base (off by default)", "hand", "rows")]
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         m, ids = _model(K, nlayers, d, Path(tmp))
         ref = {}
-        for probe, label, jvp_on, rows_on in paths:
+        for probe, label, engine, first in paths:
             p = default_params(probe, m, n_values=8)
-            sj, sr = _jvp.supported, _rows.supported
-            if jvp_on is False:
-                _jvp.supported = lambda *a: False
-            if not rows_on:
-                _rows.supported = lambda *a: False
-            VVP.use_rows = bool(rows_on)
+            m.jvp_engine = engine
             try:
-                run_probe(probe, m, ids, params=p, sources=[0], verbose=False)  # warm-up
-                t0 = time.perf_counter()
-                f = run_probe(probe, m, ids, params=p, sources=np.arange(n_sources), verbose=False)[:n_sources]
-                dt = (time.perf_counter() - t0) / n_sources
+                with scugrn.settings.override(first_layer=first):
+                    run_probe(probe, m, ids, params=p, sources=[0], verbose=False)  # warm-up
+                    t0 = time.perf_counter()
+                    f = run_probe(probe, m, ids, params=p, sources=np.arange(n_sources), verbose=False)[:n_sources]
+                    dt = (time.perf_counter() - t0) / n_sources
             finally:
-                _jvp.supported, _rows.supported = sj, sr
-                VVP.use_rows = False
+                m.jvp_engine = "hand"
             ref.setdefault(probe, f)
             diff = float(np.abs(f - ref[probe]).max() / np.abs(ref[probe]).max())
             out.append({"model": "demo" if nlayers == 0 else f"{nlayers}L d={d}", "K": K, "probe": probe, "path": label,

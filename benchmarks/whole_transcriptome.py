@@ -34,7 +34,9 @@ def main(argv=None):
     ap.add_argument("--probe", default="vvp", choices=["vvp", "gdt"])
     ap.add_argument("--window", type=int, default=256)
     ap.add_argument("--max-blocks", type=int, default=None, help="stop after this many blocks of TFs (window/2 each)")
-    ap.add_argument("--store", type=Path, default=None, help="zarr store (default: a temporary folder)")
+    ap.add_argument("--store", type=Path, default=None,
+                    help="zarr store (default: a temporary folder); an existing store of the same job is resumed: "
+                         "the windows it records as done are skipped")
     ap.add_argument("--out", type=Path, default=Path("results/whole_transcriptome.json"))
     a = ap.parse_args(argv)
 
@@ -61,8 +63,12 @@ def main(argv=None):
     W = len(p["target_values"] if a.probe == "vvp" else p["base_values"])
     with tempfile.TemporaryDirectory() as tmp:
         store = a.store or Path(tmp) / "features.zarr"
-        z = zarr.open(str(store), mode="w", shape=(len(run_src), len(genes), W), chunks=(half, 4096, W), dtype="f4",
-                      fill_value=np.nan)
+        if a.store is not None and Path(a.store).exists():  # resume (run_probe_windowed reads what is done)
+            z = zarr.open_array(str(store), mode="r+")
+            print(f"resuming {store}: {len(dict(z.attrs).get('scugrn_windowed', {}).get('done', []))} windows done")
+        else:
+            z = zarr.open(str(store), mode="w", shape=(len(run_src), len(genes), W), chunks=(half, 4096, W),
+                          dtype="f4", fill_value=np.nan)
         t0 = time.perf_counter()
         run_probe_windowed(a.probe, m, ids, window=a.window, params=p, sources=run_src, out=z, verbose=True)
         wall = time.perf_counter() - t0

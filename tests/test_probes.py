@@ -218,24 +218,25 @@ def test_hand_written_jvp_equals_torch_func_jvp(tmp_path, pre_norm, style):
 
 def test_gdt_falls_back_to_dual_numbers(ctx, monkeypatch):
     """Configurations without hand-written rules (e.g. the MVC head) use PyTorch's dual numbers and
-    give the same features as the hand-written path where both apply."""
-    from scugrn.models import _jvp, _rows
-
+    give the same features as the hand-written path where both apply; the engine paths are chosen
+    by settings (first_layer) and the backbone's jvp_engine, not by patching modules."""
     model, ids = ctx
     for background in (0.0, "base"):
         p = default_params("gdt", model, n_values=2, background=background)
         fast = run_probe("gdt", model, ids, params=p, verbose=False)
-        with monkeypatch.context() as mp:
-            mp.setattr(_jvp, "supported", lambda *a: False)
-            mp.setattr(_rows, "supported", lambda *a: False)
-            slow = run_probe("gdt", model, ids, params=p, verbose=False)
+        model.jvp_engine = "dual"
+        try:
+            with scugrn.settings.override(first_layer="full"):
+                slow = run_probe("gdt", model, ids, params=p, verbose=False)
+        finally:
+            model.jvp_engine = "hand"
         np.testing.assert_allclose(fast, slow, rtol=1e-4, atol=1e-6)
-    from scugrn.probes._builtin import VVP
-
     p = default_params("vvp", model, n_values=2)
     full = run_probe("vvp", model, ids, params=p, verbose=False)
-    monkeypatch.setattr(VVP, "use_rows", True)
-    np.testing.assert_allclose(run_probe("vvp", model, ids, params=p, verbose=False), full, rtol=1e-4, atol=1e-6)
+    with scugrn.settings.override(first_layer="rows"):
+        np.testing.assert_allclose(run_probe("vvp", model, ids, params=p, verbose=False), full, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="first_layer must be one of"):
+        scugrn.settings.first_layer = "fast"
 
 
 @pytest.mark.parametrize("pre_norm", [False, True])
@@ -291,3 +292,30 @@ def test_source_windows_equal_full_context_when_window_covers_all(ctx):
     np.testing.assert_allclose(w, full[src], rtol=1e-4, atol=1e-6)
     small = run_probe_windowed("gdt", model, ids, window=8, params=p, sources=src, verbose=False)
     assert np.isfinite(small).all()
+
+
+def test_cuda_batch_budget_from_free_memory(tiny_model, monkeypatch):
+    """On CUDA the activation budget follows torch.cuda.mem_get_info (mocked: CI has no GPU)."""
+    import types
+
+    from scugrn.probes import _runner
+
+    free = {"b": 0}
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free["b"], 140 * 2**30))
+    fake = types.SimpleNamespace(cfg=tiny_model.cfg, device=torch.device("cuda", 0))
+    free["b"] = 100 * 2**30  # 100 GiB free: half of (free - 2 GiB) = 49 GiB, capped at 32 GiB
+    assert _runner.cuda_budget_mb(fake.device) == 32768
+    free["b"] = 10 * 2**30  # 10 GiB free: 4 GiB
+    assert _runner.cuda_budget_mb(fake.device) == 4096
+    free["b"] = 1 * 2**30  # nearly full card: the 256 MiB floor
+    assert _runner.cuda_budget_mb(fake.device) == 256
+    K = 1400
+    free["b"] = 10 * 2**30
+    b10 = _runner.auto_batch_size(fake, K, forward_ad=True)
+    assert b10 == _runner.auto_batch_size(fake, K, forward_ad=True, memory_mb=4096)
+    free["b"] = 100 * 2**30
+    assert _runner.auto_batch_size(fake, K, forward_ad=True) == _runner.auto_batch_size(
+        fake, K, forward_ad=True, memory_mb=32768) > 4 * b10
+    with scugrn.settings.override(memory_mb=64):  # an explicit budget wins over the card
+        assert _runner.auto_batch_size(fake, K, forward_ad=True) == _runner.auto_batch_size(
+            fake, K, forward_ad=True, memory_mb=64)

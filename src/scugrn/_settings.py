@@ -28,6 +28,9 @@ def _default_cache() -> Path:
     return Path(base) / "scugrn"
 
 
+_CHOICES = {"attention_jvp": ("auto", "unfused", "triton"), "first_layer": ("auto", "rows", "full")}
+
+
 @dataclass
 class Settings:
     """Run-time settings.
@@ -44,7 +47,8 @@ class Settings:
         ``memory_mb`` and the context size so memory stays flat as the gene list grows.
     memory_mb
         Activation-memory budget of one probe batch (MiB), used when ``batch_size`` is ``None``;
-        ``None`` = 128 on CPU (measured fastest, docs/defaults.md), 4096 on CUDA.
+        ``None`` = 128 on CPU (measured fastest, docs/defaults.md); on CUDA half the free device
+        memory less 2 GiB, capped at 32 GiB (``probes._runner.cuda_budget_mb``).
     cache_dir
         Where downloads (pooch) and cached features are kept.
     data_dir
@@ -52,6 +56,20 @@ class Settings:
         ``None`` means download into ``cache_dir`` on first use.
     verbose
         Show progress bars.
+    attention_jvp
+        Engine of the attention JVP in GDT (``models._jvp``): ``"unfused"`` (PyTorch ops, query
+        blocks; the reference and the CPU path), ``"triton"`` (the fused kernel of
+        ``models._attn_triton``; an error if Triton or the kernel is missing) or ``"auto"``
+        (the fused kernel on CUDA when it is available, else unfused). Env ``SCUGRN_ATTENTION_JVP``.
+    first_layer
+        How the first transformer layer of VVP/GDT virtual cells is computed: ``"rows"`` (reused
+        from the shared base cell, ``models._rows``), ``"full"`` (every cell built in full) or
+        ``"auto"`` (rows for GDT, full for VVP: measured in docs/performance.md).
+        Env ``SCUGRN_FIRST_LAYER``.
+    cpu_low_precision
+        Allow ``dtype`` bfloat16/float16 on CPU, run under ``torch.autocast("cpu", ...)`` (slow on
+        most CPUs; meant for tests and precision measurements). When ``False``, asking for them on
+        CPU is a ``ValueError`` naming this setting. Env ``SCUGRN_CPU_LOW_PRECISION``.
     """
 
     device: str = field(default_factory=lambda: _env("device", "auto"))
@@ -63,6 +81,9 @@ class Settings:
         default_factory=lambda: (Path(p) if (p := _env("data_dir", None)) else None)
     )
     verbose: bool = field(default_factory=lambda: _env("verbose", True, bool))
+    attention_jvp: str = field(default_factory=lambda: _env("attention_jvp", "auto"))
+    first_layer: str = field(default_factory=lambda: _env("first_layer", "auto"))
+    cpu_low_precision: bool = field(default_factory=lambda: _env("cpu_low_precision", False, bool))
 
     def __setattr__(self, name, value):
         if name not in {f.name for f in fields(Settings)}:
@@ -70,6 +91,12 @@ class Settings:
             raise AttributeError(msg)
         if name in {"cache_dir", "data_dir"} and value is not None:
             value = Path(value)
+        if name in _CHOICES and value not in _CHOICES[name]:
+            msg = f"settings.{name} must be one of {list(_CHOICES[name])}, got {value!r}."
+            raise ValueError(msg)
+        if name == "cpu_low_precision" and not isinstance(value, bool):
+            msg = f"settings.cpu_low_precision must be True or False, got {value!r}."
+            raise TypeError(msg)
         super().__setattr__(name, value)
 
     @contextmanager

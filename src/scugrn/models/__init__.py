@@ -11,7 +11,20 @@ from pathlib import Path
 from ._base import Backbone, BackboneInfo
 from ._random import random_checkpoint, randomize
 
-__all__ = ["Backbone", "BackboneInfo", "from_scgpt", "load", "random_checkpoint", "randomize", "resolve"]
+__all__ = ["Backbone", "BackboneInfo", "from_scgpt", "fused_attention_available", "load", "random_checkpoint", "randomize",
+           "resolve"]
+
+
+def fused_attention_available(device) -> bool:
+    """Whether the fused Triton attention JVP (``settings.attention_jvp='triton'``) can run on ``device``."""
+    try:
+        from . import _attn_triton
+    except ImportError:
+        return False
+    try:
+        return bool(_attn_triton.available(device))
+    except Exception:  # noqa: BLE001 - any failure means: not available
+        return False
 
 
 def load(path: str | Path, *, sha256: str | None = None, device: str | None = None, head: str = "mlm"):

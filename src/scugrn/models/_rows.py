@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from . import _jvp
+from ._precision import up
 
 
 def supported(module, head: str, tangent: bool) -> bool:
@@ -41,7 +42,22 @@ def _embed_rows(module, gene_emb, rows, row_vals, tangent):
 
 
 def _attention_rows(x0, xr, dxr, rows, sa):
-    """First-layer attention for B cells = base ``x0`` (1, L, d) with row ``rows[b]`` ← ``xr[b]``."""
+    """First-layer attention for B cells = base ``x0`` (1, L, d) with row ``rows[b]`` ← ``xr[b]``.
+
+    Its work is O(B·L·d) (plus one shared L×L product), so it runs in float32 even in a
+    low-precision run; only the output projection over the (B, L, d) cells follows the run's dtype.
+    """
+    with torch.autocast(x0.device.type, enabled=False):
+        O, dO = _attention_rows32(up(x0), up(xr), None if dxr is None else up(dxr), rows, sa)
+    B, L, d = O.shape[0], O.shape[2], x0.shape[2]
+    O = O.transpose(1, 2).reshape(B, L, d)
+    a = up(sa.out_proj(O))
+    if dO is None:
+        return a, None
+    return a, up(F.linear(dO.transpose(1, 2).reshape(B, L, d), sa.out_proj.weight))
+
+
+def _attention_rows32(x0, xr, dxr, rows, sa):
     _, L, d = x0.shape
     B = xr.shape[0]
     h = sa.nhead
@@ -69,8 +85,8 @@ def _attention_rows(x0, xr, dxr, rows, sa):
     # row r: the new query over the keys/values with row r replaced
     Kr = k0.expand(B, h, L, dh).clone()
     Vr = v0.expand(B, h, L, dh).clone()
-    Kr[bi, :, rows] = kr
-    Vr[bi, :, rows] = vr
+    Kr[bi, :, rows] = kr.to(Kr.dtype)  # index writes: source cast to the destination's dtype
+    Vr[bi, :, rows] = vr.to(Vr.dtype)
     sr = torch.einsum("bhd,bhld->bhl", qr, Kr)
     Pr = torch.softmax(sr, -1)
     Or = torch.einsum("bhl,bhld->bhd", Pr, Vr)
@@ -82,22 +98,18 @@ def _attention_rows(x0, xr, dxr, rows, sa):
         ds = torch.einsum("hld,bhd->bhl", q0, dk)
         dO = (p_new * ds)[..., None] * (vr[:, :, None] - O) + p_new[..., None] * dv[:, :, None]
         dsr = torch.einsum("bhd,bhld->bhl", dq, Kr)
-        dsr[bi, :, rows] += (qr * dk).sum(-1)
+        dsr[bi, :, rows] += (qr * dk).sum(-1).to(dsr.dtype)
         G = Pr * dsr
         c = G.sum(-1, keepdim=True)
         dOr = torch.einsum("bhl,bhld->bhd", G, Vr) + Pr[bi, :, rows][..., None] * dv - c * Or
-        dO[bi, :, rows] = dOr
-    O[bi, :, rows] = Or
-    O = O.transpose(1, 2).reshape(B, L, d)
-    a = sa.out_proj(O)
-    if dO is None:
-        return a, None
-    return a, F.linear(dO.transpose(1, 2).reshape(B, L, d), sa.out_proj.weight)
+        dO[bi, :, rows] = dOr.to(dO.dtype)
+    O[bi, :, rows] = Or.to(O.dtype)
+    return O, dO  # (B, h, L, dh)
 
 
 def _scatter(x0, xr, rows):
-    x = x0.expand(xr.shape[0], -1, -1).clone()
-    x[torch.arange(len(rows), device=x.device), rows] = xr
+    x = up(x0).expand(xr.shape[0], -1, -1).clone()
+    x[torch.arange(len(rows), device=x.device), rows] = xr.to(x.dtype)
     return x
 
 

@@ -19,6 +19,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._precision import mm32, up
+
+
+class LayerNorm(nn.LayerNorm):
+    """``nn.LayerNorm`` that always normalises in float32 (same weights and names): under
+    autocast its output stays float32 on CPU and CUDA alike (the precision policy, _precision.py)."""
+
+    def forward(self, x):
+        return F.layer_norm(up(x), self.normalized_shape, self.weight, self.bias, self.eps)
+
 
 @dataclass
 class ScGPTConfig:
@@ -113,7 +123,7 @@ class GeneEncoder(nn.Module):
     def __init__(self, ntoken: int, d: int, padding_idx: int | None):
         super().__init__()
         self.embedding = nn.Embedding(ntoken, d, padding_idx=padding_idx)
-        self.enc_norm = nn.LayerNorm(d)
+        self.enc_norm = LayerNorm(d)
 
     def forward(self, x):
         return self.enc_norm(self.embedding(x))
@@ -125,7 +135,7 @@ class ContinuousValueEncoder(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.linear1 = nn.Linear(1, d)
         self.linear2 = nn.Linear(d, d)
-        self.norm = nn.LayerNorm(d)
+        self.norm = LayerNorm(d)
         self.max_value = max_value
 
     def forward(self, x):  # (B, L) -> (B, L, d)
@@ -137,7 +147,7 @@ class CategoryValueEncoder(nn.Module):
     def __init__(self, n_bins: int, d: int, padding_idx):
         super().__init__()
         self.embedding = nn.Embedding(n_bins, d, padding_idx=padding_idx)
-        self.enc_norm = nn.LayerNorm(d)
+        self.enc_norm = LayerNorm(d)
 
     def forward(self, x):
         return self.enc_norm(self.embedding(x.long()))
@@ -168,18 +178,18 @@ class SelfAttention(nn.Module):
         p = self.dropout if self.training else 0.0
         weights = None
         if need_weights or self.attn_impl == "math":
-            scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // h)  # (B, h, L, L)
+            scores = mm32(q, k.transpose(-2, -1)) / math.sqrt(d // h)  # (B, h, L, L), float32
             if mask is not None:
                 scores = scores.masked_fill(~mask, float("-inf"))
             attn = torch.softmax(scores, dim=-1)
             weights = attn.mean(dim=1) if need_weights else None  # (B, L, L)
             if p:
                 attn = F.dropout(attn, p)
-            out = attn @ v
+            out = mm32(attn, v)
         else:
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)
         out = out.transpose(1, 2).reshape(B, L, d)
-        return self.out_proj(out), weights
+        return up(self.out_proj(out)), weights  # joins the float32 residual stream
 
 
 class EncoderLayer(nn.Module):
@@ -191,15 +201,15 @@ class EncoderLayer(nn.Module):
         self.self_attn = SelfAttention(d, nhead, dropout)
         self.linear1 = nn.Linear(d, d_hid)
         self.linear2 = nn.Linear(d_hid, d)
-        self.norm1 = nn.LayerNorm(d)
-        self.norm2 = nn.LayerNorm(d)
+        self.norm1 = LayerNorm(d)
+        self.norm2 = LayerNorm(d)
         self.dropout = nn.Dropout(dropout)
         self.dropout1 = nn.Dropout(dropout)
         self.dropout2 = nn.Dropout(dropout)
         self.pre_norm = pre_norm
 
     def _ff(self, x):
-        return self.linear2(self.dropout(F.relu(self.linear1(x))))
+        return up(self.linear2(self.dropout(F.relu(self.linear1(x)))))
 
     def forward(self, x, key_padding_mask=None, need_weights=False):
         if self.pre_norm:
@@ -241,8 +251,9 @@ class ExprDecoder(nn.Module):
         if explicit_zero_prob:
             self.zero_logit = _mlp3(d, d)
 
-    def forward(self, x):  # (B, L, d) -> (B, L)
-        return self.fc(x).squeeze(-1)
+    def forward(self, x):  # (B, L, d) -> (B, L); float32 even under autocast (models/_jvp._decoder)
+        with torch.autocast(x.device.type, enabled=False):
+            return self.fc(up(x)).squeeze(-1)
 
 
 class ClsDecoder(nn.Module):
@@ -250,7 +261,7 @@ class ClsDecoder(nn.Module):
         super().__init__()
         self._decoder = nn.ModuleList()
         for _ in range(nlayers - 1):
-            self._decoder.extend([nn.Linear(d, d), nn.ReLU(), nn.LayerNorm(d)])
+            self._decoder.extend([nn.Linear(d, d), nn.ReLU(), LayerNorm(d)])
         self.out_layer = nn.Linear(d, n_cls)
 
     def forward(self, x):

@@ -134,6 +134,9 @@ class ScGPTBackbone(Backbone):
             value_range=(0.0, hi),
         )
         self.autocast_dtype: torch.dtype | None = None
+        #: ``"hand"``: the hand-written JVP (:mod:`._jvp`) where it applies; ``"dual"``: PyTorch's
+        #: dual numbers always (the slow reference path, for benchmarks and tests).
+        self.jvp_engine = "hand"
 
     def __repr__(self) -> str:
         c = self.cfg
@@ -148,20 +151,26 @@ class ScGPTBackbone(Backbone):
         return next(self.module.parameters()).device
 
     def to(self, device=None, dtype=None) -> ScGPTBackbone:
-        """Move to ``device``; ``dtype`` bf16/fp16 runs the forward under autocast (CUDA only)."""
+        """Move to ``device``; ``dtype`` bf16/fp16 runs the forward under autocast (on CPU only with
+        ``scugrn.settings.cpu_low_precision``). Weights stay float32; features are float32."""
+        from ._device import resolve_dtype
+
         if device is not None:
             self.module.to(device)
         if dtype is not None:
-            dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+            dtype = resolve_dtype(dtype, self.device)  # checks the name and the CPU setting
             self.autocast_dtype = None if dtype == torch.float32 else dtype
         return self
 
-    def _autocast(self):
-        if self.autocast_dtype is None or self.device.type != "cuda":
-            import contextlib
+    @property
+    def dtype(self) -> torch.dtype:
+        """The compute precision of the forward (float32 unless ``to(dtype=...)`` lowered it)."""
+        return self.autocast_dtype or torch.float32
 
-            return contextlib.nullcontext()
-        return torch.autocast("cuda", dtype=self.autocast_dtype)
+    def _autocast(self):
+        from ._device import autocast
+
+        return autocast(self.device, self.autocast_dtype)
 
     # --- computation ------------------------------------------------------------------------
     def _with_cls(self, token_ids, values):
@@ -211,7 +220,10 @@ class ScGPTBackbone(Backbone):
         expression head, dual numbers otherwise."""
         from . import _jvp
 
-        if not _jvp.supported(self.module, self.head):
+        if self.jvp_engine not in {"hand", "dual"}:
+            msg = f"jvp_engine must be 'hand' or 'dual', got {self.jvp_engine!r}."
+            raise ValueError(msg)
+        if self.jvp_engine == "dual" or not _jvp.supported(self.module, self.head):
             self.module.set_attn_impl("math")  # fused SDPA kernels have no forward-mode AD
             try:
                 return super().predict_jvp(token_ids, values, tangents)

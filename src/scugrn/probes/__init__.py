@@ -9,10 +9,22 @@ from __future__ import annotations
 import numpy as np
 
 from ._registry import PROBES, ProbeMeta, get_probe, list_probes, register
-from ._runner import auto_batch_size, run_probe, run_probe_windowed, window_contexts
+from ._runner import (
+    FIDELITY_R_MIN,
+    FIDELITY_REL_MAX,
+    auto_batch_size,
+    check_fidelity,
+    fidelity,
+    run_probe,
+    run_probe_windowed,
+    source_window_contexts,
+    window_contexts,
+)
+from .reference import naive_gdt
 
-__all__ = ["PROBES", "ProbeMeta", "auto_batch_size", "default_params", "get_probe", "list_probes",
-           "register", "run_probe", "run_probe_windowed", "window_contexts"]
+__all__ = ["FIDELITY_REL_MAX", "FIDELITY_R_MIN", "PROBES", "ProbeMeta", "auto_batch_size", "check_fidelity",
+           "default_params", "fidelity", "get_probe", "list_probes", "naive_gdt", "register", "run_probe",
+           "run_probe_windowed", "source_window_contexts", "window_contexts"]
 
 # Defaults, in fractions of the backbone's input range [lo, hi] (scGPT: 0..50). See docs/defaults.md.
 N_VALUES = 8

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .._settings import settings
 from ._registry import ProbeMeta, register
 
 UGRN = "Towards Universal GRN Inference (ICML 2026), arXiv:2605.08128"
@@ -55,8 +56,10 @@ class _PairProbe:
 class VVP(_PairProbe):
     # First layer from the base cell (models._rows): measured 8 % faster on the demo backbone at
     # K = 848 but 15 % slower on a 2-layer d = 32 model at K = 900, where fused attention is cheap
-    # (benchmarks/probe_speed.py, "engine paths"); off by default.
-    use_rows = False
+    # (benchmarks/probe_speed.py, "engine paths"); used only with settings.first_layer = "rows".
+    @property
+    def use_rows(self) -> bool:
+        return settings.first_layer == "rows"
 
     def __init__(self, *a):
         super().__init__(*a)
@@ -109,10 +112,11 @@ class GDT(_PairProbe):
         if self.background == "base":
             return self._shared_primal(units)
         src, ch = self._split(units)
-        base = torch.full((self.K,), float(self.background), device=units.device)
-        out = self.model.predict_rows(self.ids, base, src, self.bases[ch], tangent=True)
-        if out is not None:
-            return out
+        if settings.first_layer != "full":  # "auto" and "rows": the first layer from the base cell
+            base = torch.full((self.K,), float(self.background), device=units.device)
+            out = self.model.predict_rows(self.ids, base, src, self.bases[ch], tangent=True)
+            if out is not None:
+                return out
         v, t = self.primal_tangent(units)
         return self.model.predict_jvp(self.ids, v, t)  # (B, K): row b = ∂M_j/∂v_src(b) for every target j
 

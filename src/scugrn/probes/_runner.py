@@ -20,14 +20,42 @@ logger = logging.getLogger("scugrn")
 MAX_BATCH = 1024
 
 
+def _tqdm():
+    """tqdm's progress bar, or a plain iterator where tqdm is not installed (a bare PyTorch machine)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a core dependency
+        def tqdm(it, **_):
+            return it
+    return tqdm
+
+
+CUDA_MEMORY_FRACTION = 0.5  # of the device memory free when the batch is sized
+CUDA_MEMORY_RESERVE_MB = 2048  # left free on top of that, for the allocator, the kernels and the result
+CUDA_MEMORY_CAP_MB = 32768  # more gave GDT no speed on the H200 (issue 12: 4 GiB vs 32 GiB budget)
+
+
+def cuda_budget_mb(device) -> int:
+    """Activation budget on a CUDA device from its free memory (``torch.cuda.mem_get_info``):
+    ``min(CAP, FRACTION × (free − RESERVE))``, at least 256 MiB. The rule is in docs/defaults.md."""
+    import torch
+
+    free, _total = torch.cuda.mem_get_info(device)
+    free_mb = free / 2**20
+    return int(max(256, min(CUDA_MEMORY_CAP_MB, CUDA_MEMORY_FRACTION * (free_mb - CUDA_MEMORY_RESERVE_MB))))
+
+
 def auto_batch_size(model, K: int, *, forward_ad: bool, memory_mb: int | None = None) -> int:
-    """Virtual cells per batch so the live activations of one layer stay under ``memory_mb``."""
+    """Virtual cells per batch so the live activations of one layer stay under ``memory_mb``
+    (default ``settings.memory_mb``, else 128 MiB on CPU and :func:`cuda_budget_mb` on CUDA)."""
     cfg = model.cfg
     L = K + 1
     per_cell = 4 * L * (3 * cfg.nhead * L + 10 * cfg.d_model + 2 * cfg.d_hid)  # bytes, one layer
     if forward_ad:
         per_cell *= 2  # primal + tangent
-    mb = memory_mb or settings.memory_mb or (4096 if model.device.type == "cuda" else 128)
+    mb = memory_mb or settings.memory_mb
+    if not mb:
+        mb = cuda_budget_mb(model.device) if model.device.type == "cuda" else 128
     budget = mb * 2**20
     return int(max(1, min(MAX_BATCH, budget // per_cell)))
 
@@ -52,9 +80,10 @@ def run_probe(
     restricts the work to those source rows; the other rows of a new ``out`` are NaN.
     """
     import torch
-    from tqdm.auto import tqdm
 
     from ._registry import get_probe
+
+    tqdm = _tqdm()
 
     _, cls = get_probe(name)
     verbose = settings.verbose if verbose is None else verbose
@@ -148,6 +177,46 @@ def source_window_contexts(K: int, sources, window: int):
             yield ctx, np.arange(a, a + len(sa)), cols, pos
 
 
+RESUME_ATTR = "scugrn_windowed"  # in the zarr array's attributes: the job spec and the windows done
+
+
+def _window_spec(name, ids, params, window, sources) -> dict:
+    import hashlib
+    import json
+
+    h = hashlib.sha256(np.asarray(ids, dtype=np.int64).tobytes())
+    h.update(json.dumps(params, sort_keys=True, default=str).encode())
+    if sources is not None:
+        h.update(np.asarray(sources, dtype=np.int64).tobytes())
+    return {"probe": name, "window": int(window), "K": len(ids),
+            "n_sources": None if sources is None else len(sources), "digest": h.hexdigest()[:16]}
+
+
+class _Progress:
+    """Which windows of a run are written, kept in ``out.attrs`` when ``out`` has attributes (zarr),
+    so a run into the same store after an interruption skips them."""
+
+    def __init__(self, out, spec):
+        self.out, self.spec, self.done = out, spec, set()
+        if out is None or not hasattr(out, "attrs"):
+            self.out = None
+            return
+        old = dict(out.attrs).get(RESUME_ATTR)
+        if old is not None:
+            if old.get("spec") != spec:
+                msg = (f"The output store holds windows of a different job (spec {old.get('spec')}); expected "
+                       f"{spec}. Use a new store (or delete it) to start this job.")
+                raise ValueError(msg)
+            self.done = set(old.get("done", []))
+        else:
+            out.attrs[RESUME_ATTR] = {"spec": spec, "done": []}
+
+    def mark(self, n: int) -> None:
+        self.done.add(n)
+        if self.out is not None:  # written after the window's data: a window marked done is complete
+            self.out.attrs[RESUME_ATTR] = {"spec": self.spec, "done": sorted(self.done)}
+
+
 def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict, x_bar=None,
                        batch_size=None, verbose=None, out=None, sources=None) -> np.ndarray:
     """Run a pair probe over a gene list longer than the backbone's context, in windows of at most
@@ -157,16 +226,23 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
 
     ``sources`` (indices into the K genes, e.g. the TFs) restricts the work to those rows and
     returns ``(n_sources, K, W)`` instead of ``(K, K, W)`` (:func:`source_window_contexts`): for
-    1,600 TFs against 20,000 genes that is 12× less work and memory than the full square."""
-    from tqdm.auto import tqdm
+    1,600 TFs against 20,000 genes that is 12× less work and memory than the full square.
+
+    With a zarr array as ``out`` the run is resumable: each finished window is recorded in the
+    array's attributes (``scugrn_windowed``), and a run into the same array skips the windows
+    already written (a store of a different job is an error)."""
+    tqdm = _tqdm()
 
     ids = np.asarray(token_ids)
     K = len(ids)
     verbose = settings.verbose if verbose is None else verbose
+    prog = _Progress(out, _window_spec(name, ids, params, window, sources))
     if sources is not None:
         ctxs = list(source_window_contexts(K, sources, window))
-        for ctx, rows, cols, pos in tqdm(ctxs, desc=f"{name} windows (K={K}, {len(sources)} sources, window={window})",
-                                         disable=not verbose):
+        for n, (ctx, rows, cols, pos) in enumerate(tqdm(
+                ctxs, desc=f"{name} windows (K={K}, {len(sources)} sources, window={window})", disable=not verbose)):
+            if n in prog.done:
+                continue
             xb = None if x_bar is None else np.asarray(x_bar)[ctx]
             n_src = len(rows)
             res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False,
@@ -179,9 +255,12 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
                 out.oindex[rows[0]:rows[-1] + 1, cols[order]] = block
             else:
                 out[rows[0]:rows[-1] + 1, cols[order]] = block
+            prog.mark(n)
         return out
     ctxs = window_contexts(K, window)
-    for ctx, own in tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose):
+    for n, (ctx, own) in enumerate(tqdm(ctxs, desc=f"{name} windows (K={K}, window={window})", disable=not verbose)):
+        if n in prog.done:
+            continue
         xb = None if x_bar is None else np.asarray(x_bar)[ctx]
         res = run_probe(name, model, ids[ctx], params=params, x_bar=xb, batch_size=batch_size, verbose=False)
         if out is None:
@@ -191,4 +270,43 @@ def run_probe_windowed(name: str, model, token_ids, *, window: int, params: dict
             r = np.array([pos[i] for i in range(rows.start, rows.stop)])
             c = np.array([pos[j] for j in range(cols.start, cols.stop)])
             out[rows, cols] = res[np.ix_(r, c)]
+        prog.mark(n)
+    return out
+
+
+FIDELITY_R_MIN, FIDELITY_REL_MAX = 0.999, 2e-2  # the precision policy (docs/defaults.md)
+
+
+def fidelity(f: np.ndarray, ref: np.ndarray) -> dict:
+    """Pearson r and relative Frobenius error ‖f − ref‖ / ‖ref‖ over the finite entries."""
+    ok = np.isfinite(ref) & np.isfinite(f)
+    a, b = f[ok].astype(np.float64), ref[ok].astype(np.float64)
+    r = float(np.corrcoef(a, b)[0, 1]) if a.size > 1 and a.std() > 0 and b.std() > 0 else float("nan")
+    rel = float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-30))
+    return {"r": r, "rel_err": rel}
+
+
+def check_fidelity(name: str, model, token_ids, res: np.ndarray, *, params: dict, x_bar=None,
+                   n_sources: int = 3, batch_size: int | None = None) -> dict:
+    """Re-probe ``n_sources`` source genes (spread over the list) in float32 and compare them with
+    the low-precision result ``res`` (K, K, W). Returns ``{"dtype", "r", "rel_err", "sources",
+    "meets_policy"}`` and logs a warning when r < 0.999 or the relative error > 2e-2."""
+    K = res.shape[0]
+    src = np.unique(np.linspace(0, K - 1, min(n_sources, K)).round().astype(int))
+    low = getattr(model, "autocast_dtype", None)
+    model.to(dtype="float32")
+    try:
+        ref = run_probe(name, model, token_ids, params=params, x_bar=x_bar, sources=src, batch_size=batch_size,
+                        verbose=False)[src]
+    finally:
+        model.autocast_dtype = low
+    fid = fidelity(res[src], ref)
+    ok = bool(fid["r"] >= FIDELITY_R_MIN and fid["rel_err"] <= FIDELITY_REL_MAX)
+    out = {"dtype": str(low).removeprefix("torch."), **fid, "sources": src.tolist(), "meets_policy": ok}
+    if not ok:
+        logger.warning(
+            "%s features in %s differ from float32 beyond the precision policy (r = %.5f, relative error "
+            "%.2e on %d re-probed sources; policy: r ≥ %s, error ≤ %s). Use dtype='float32' for these "
+            "features (docs/defaults.md, precision policy).", name, out["dtype"], fid["r"], fid["rel_err"],
+            len(src), FIDELITY_R_MIN, FIDELITY_REL_MAX)
     return out

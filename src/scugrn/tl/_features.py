@@ -104,6 +104,16 @@ def compute_features(
     else:
         res = run_probe(probe, bb, bb.token_ids(syms), params=params, x_bar=x_bar,
                         batch_size=batch_size, verbose=verbose)
+    fid = None
+    if getattr(bb, "autocast_dtype", None) is not None and meta.slot == "varp":
+        from ..probes import check_fidelity
+
+        if window is not None and K > window:
+            fid = {"dtype": str(bb.autocast_dtype).removeprefix("torch."), "checked": False,
+                   "reason": "windowed run: re-probe a window in float32 to check"}
+        else:
+            fid = check_fidelity(probe, bb, bb.token_ids(syms), res, params=params, x_bar=x_bar,
+                                 batch_size=batch_size)
     idx = np.flatnonzero(keep)
     n = adata.n_vars
     if meta.slot == "varm":
@@ -122,6 +132,7 @@ def compute_features(
         "head": getattr(bb, "head", "mlm"),
         "dtype": str(dtype or settings.dtype),
         "window": int(window) if window else 0,
+        **({"fidelity_vs_float32": fid} if fid is not None else {}),
         **report,
         "scugrn_version": _version(),
     }
